@@ -1,0 +1,1 @@
+"""The `mucluc` command line: one module per noun, wired in `main.py`."""

@@ -1,0 +1,78 @@
+"""The `mucluc` entry point: builds the settings once and hands them to every command.
+
+Errors mucluc raises on purpose print as one line on stderr with exit code 1
+(usage errors exit 2); `--debug` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from pydantic import ValidationError
+
+from mucluc.cli import database, demo, index, library, records, serve
+from mucluc.cli.context import CommandContext
+from mucluc.config import load_settings
+from mucluc.errors import MuclucError
+from mucluc.logging import configure_logging
+
+app = typer.Typer(
+    name="mucluc",
+    help="Mục lục liên hợp: the national union catalogue of Vietnam's libraries.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main(
+    context: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(help="Data folder (default: MUCLUC_HOME or ./mucluc-data)."),
+    ] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks and debug logs.")] = False,
+) -> None:
+    """Mục lục liên hợp: the national union catalogue of Vietnam's libraries."""
+    configure_logging(debug=debug)
+    context.obj = CommandContext(settings=load_settings(home=home), debug=debug)
+
+
+app.command()(database.init)
+app.add_typer(database.database_app, name="db")
+app.add_typer(library.library_app, name="library")
+app.command()(records.ingest)
+app.command()(records.search)
+app.command()(records.export)
+app.command()(records.stats)
+app.command()(index.reindex)
+app.command()(serve.serve)
+app.command()(demo.demo)
+
+
+def run() -> None:
+    """Console-script entry point with mucluc's error policy."""
+    debug = "--debug" in sys.argv
+    try:
+        app(standalone_mode=False)
+    except MuclucError as error:
+        if debug:
+            raise
+        typer.echo(f"mucluc: {error}", err=True)
+        sys.exit(1)
+    except ValidationError as error:
+        typer.echo(f"mucluc: invalid setting: {error}", err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as exit_request:
+        sys.exit(exit_request.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        typer.echo("mucluc: interrupted", err=True)
+        sys.exit(130)

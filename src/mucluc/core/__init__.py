@@ -1,0 +1,1 @@
+"""The pure domain: MARC reading, normalisation, match keys. No I/O, no frameworks, no settings."""

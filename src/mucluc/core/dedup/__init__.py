@@ -1,0 +1,1 @@
+"""Deduplication: blocking keys and the decision whether two records are one edition."""

@@ -1,0 +1,93 @@
+"""Plain, frozen data that passes between the core, the services and the adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LIBRARY_TYPES = (  # the kinds of member library the programme names
+    "national",
+    "provincial",
+    "district",
+    "commune",
+    "university",
+    "school",
+    "specialised",
+    "armed_forces",
+    "private_community",
+)
+
+
+@dataclass(frozen=True)
+class BibDescription:
+    """What a catalogue shows and searches, taken from one MARC21 bibliographic record.
+
+    Text is NFC. `isbns` holds normalised ISBN-13s (valid ones only).
+    """
+
+    title: str
+    subtitle: str = ""
+    responsibility: str = ""
+    authors: tuple[str, ...] = ()
+    edition: str = ""
+    place: str = ""
+    publisher: str = ""
+    year: int | None = None
+    isbns: tuple[str, ...] = ()
+    language: str = ""
+    subjects: tuple[str, ...] = ()
+    classification: str = ""
+    series: tuple[str, ...] = ()
+    extent: str = ""
+
+    @property
+    def full_title(self) -> str:
+        """Title and subtitle as a reader would say them: "Truyện Kiều : bản dịch"."""
+        return f"{self.title} : {self.subtitle}" if self.subtitle else self.title
+
+
+@dataclass(frozen=True)
+class HoldingStatement:
+    """Copies held at one location of a library under one call number (MARC 852)."""
+
+    location: str = ""
+    call_number: str = ""
+    copies: int = 1
+
+
+@dataclass(frozen=True)
+class LibraryInfo:
+    """A member library as the services and adapters see it."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    type: str
+    province: str | None = None
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """One member source record of a union record, with its library and holdings."""
+
+    library: LibraryInfo
+    local_id: str
+    description: BibDescription
+    holdings: tuple[HoldingStatement, ...] = ()
+    record: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnionRecordView:
+    """A union record with everything a page, the API or the index needs about it."""
+
+    id: int
+    status: str
+    merged_into_id: int | None
+    description: BibDescription
+    members: tuple[MemberView, ...] = ()
+
+    @property
+    def library_codes(self) -> tuple[str, ...]:
+        """Codes of the libraries holding this edition, each once, in member order."""
+        return tuple(dict.fromkeys(member.library.code for member in self.members))

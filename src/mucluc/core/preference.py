@@ -1,0 +1,57 @@
+"""Which member of a union record speaks for it: the preferred record comes first.
+
+Libraries of national standing catalogue most completely, so the National
+Library's record is preferred, then by library type, then the most complete
+record (most described elements), then the earliest contributed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mucluc.core.model import BibDescription, MemberView
+
+LIBRARY_TYPE_PRIORITY = (
+    "national",
+    "university",
+    "specialised",
+    "provincial",
+    "armed_forces",
+    "district",
+    "commune",
+    "school",
+    "private_community",
+)
+
+
+def completeness(description: BibDescription) -> int:
+    """How many descriptive elements a record fills: a rough but honest measure."""
+    single = (
+        description.title,
+        description.subtitle,
+        description.responsibility,
+        description.edition,
+        description.place,
+        description.publisher,
+        description.year,
+        description.language,
+        description.classification,
+        description.extent,
+    )
+    multiple = (description.authors, description.isbns, description.subjects, description.series)
+    return sum(1 for value in single if value) + sum(len(values) for values in multiple)
+
+
+def choose_preferred_member(members: Sequence[MemberView]) -> list[MemberView]:
+    """Members ordered with the preferred record first; ties keep contribution order."""
+
+    def rank(indexed: tuple[int, MemberView]) -> tuple[int, int, int]:
+        position, member = indexed
+        type_rank = (
+            LIBRARY_TYPE_PRIORITY.index(member.library.type)
+            if member.library.type in LIBRARY_TYPE_PRIORITY
+            else len(LIBRARY_TYPE_PRIORITY)
+        )
+        return (type_rank, -completeness(member.description), position)
+
+    return [member for _, member in sorted(enumerate(members), key=rank)]

@@ -1,0 +1,107 @@
+"""The member libraries of the demo union catalogue.
+
+Seven invented-but-plausible members, one or more of each kind of Vietnamese
+library, so the demo shows records from a national, provincial, district,
+university, school and specialised library side by side. Contact addresses
+are at the reserved example domain and reach nobody.
+"""
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+LibraryType = Literal[
+    "national",
+    "provincial",
+    "district",
+    "commune",
+    "university",
+    "school",
+    "specialised",
+    "armed_forces",
+    "private_community",
+]
+"""The kinds of library in Vietnam's network, after the Law on Libraries (2019)."""
+
+LIBRARY_TYPES: tuple[LibraryType, ...] = get_args(LibraryType)
+
+
+@dataclass(frozen=True)
+class DemoLibrary:
+    """One contributing library.
+
+    `code` is ISIL-style (`VN-` and a local part) and prefixes the ids of the
+    library's records in the union catalogue (`VN-NLV:NLV00012345`).
+    """
+
+    code: str
+    name_vi: str
+    name_en: str
+    type: LibraryType
+    province: str
+    contact: str
+
+    def __post_init__(self) -> None:
+        if not self.code.startswith("VN-"):
+            raise ValueError(f"library code {self.code!r} must start with 'VN-'")
+        if self.type not in LIBRARY_TYPES:
+            raise ValueError(f"library {self.code}: unknown library type {self.type!r}")
+
+
+DEMO_LIBRARIES: tuple[DemoLibrary, ...] = (
+    DemoLibrary(
+        code="VN-NLV",
+        name_vi="Thư viện Quốc gia Việt Nam",
+        name_en="National Library of Vietnam",
+        type="national",
+        province="Hà Nội",
+        contact="thuvien.quocgia@example.vn",
+    ),
+    DemoLibrary(
+        code="VN-HCMGSL",
+        name_vi="Thư viện Khoa học Tổng hợp Thành phố Hồ Chí Minh",
+        name_en="General Sciences Library of Ho Chi Minh City",
+        type="provincial",
+        province="Thành phố Hồ Chí Minh",
+        contact="thuvien.hcm@example.vn",
+    ),
+    DemoLibrary(
+        code="VN-DNGSL",
+        name_vi="Thư viện Khoa học Tổng hợp Đà Nẵng",
+        name_en="Da Nang General Sciences Library",
+        type="provincial",
+        province="Đà Nẵng",
+        contact="thuvien.danang@example.vn",
+    ),
+    DemoLibrary(
+        code="VN-VNU",
+        name_vi="Trung tâm Thông tin - Thư viện, Đại học Quốc gia Hà Nội",
+        name_en="Library and Information Centre, Vietnam National University, Hanoi",
+        type="university",
+        province="Hà Nội",
+        contact="thuvien.dhqg@example.vn",
+    ),
+    DemoLibrary(
+        code="VN-CML",
+        name_vi="Thư viện Y học Trung ương",
+        name_en="Central Medical Library",
+        type="specialised",
+        province="Hà Nội",
+        contact="thuvien.yhoc@example.vn",
+    ),
+    DemoLibrary(
+        code="VN-HNGL",
+        name_vi="Thư viện huyện Gia Lâm",
+        name_en="Gia Lam District Library",
+        type="district",
+        province="Hà Nội",
+        contact="thuvien.gialam@example.vn",
+    ),
+    DemoLibrary(
+        code="VN-HNCVA",
+        name_vi="Thư viện Trường Trung học phổ thông Chu Văn An",
+        name_en="Chu Van An High School Library",
+        type="school",
+        province="Hà Nội",
+        contact="thuvien.chuvanan@example.vn",
+    ),
+)

@@ -1,0 +1,63 @@
+"""Engines for the store, and Alembic migrations run from inside the package.
+
+SQLite (WAL, foreign keys on) is the embedded default; PostgreSQL is the
+production store. Both are migrated by the same Alembic scripts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+
+MIGRATIONS = Path(__file__).parent / "alembic"
+SQLITE_BUSY_TIMEOUT_MILLISECONDS = 30_000
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain `postgresql://` URLs."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, **engine_options: Any) -> Engine:
+    """Create an engine; on SQLite, turn on WAL, foreign keys and a busy timeout."""
+    url = normalise_database_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, **engine_options)
+
+        @event.listens_for(engine, "connect")
+        def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MILLISECONDS}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, **engine_options)
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic configuration that migrates through the given engine."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade_database(engine: Engine, revision: str = "head") -> None:
+    """Migrate the store to `revision` (the newest by default)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def is_initialised(engine: Engine) -> bool:
+    """Whether migrations have ever run against this store."""
+    return inspect(engine).has_table("alembic_version")

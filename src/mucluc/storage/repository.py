@@ -1,0 +1,383 @@
+"""The SQLAlchemy implementation of the store ports (`mucluc.core.ports`).
+
+Each `SqlTransaction` wraps one session; `SqlCatalogue.transaction()` commits
+it on success. Union-record views are assembled here from the members' stored
+MARC-in-JSON, described by the core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from mucluc.core.marc.describe import describe_record
+from mucluc.core.marc.marc_json import record_from_dict
+from mucluc.core.model import (
+    BibDescription,
+    HoldingStatement,
+    LibraryInfo,
+    MemberView,
+    UnionRecordView,
+)
+from mucluc.core.ports import CatalogueCounts, ChangeEntry, ExportRow, StoredSourceRecord
+from mucluc.core.preference import choose_preferred_member
+from mucluc.errors import LibraryError
+from mucluc.storage.tables import (
+    Change,
+    Holding,
+    IngestJob,
+    Library,
+    MatchKey,
+    SourceRecord,
+    UnionRecord,
+    utc_now,
+)
+
+ID_BATCH_SIZE = 1000
+
+
+def _library_info(library: Library) -> LibraryInfo:
+    return LibraryInfo(
+        code=library.code,
+        name_vi=library.name_vi,
+        name_en=library.name_en,
+        type=library.type,
+        province=library.province,
+        contact=library.contact,
+    )
+
+
+class SqlTransaction:
+    """One unit of work on the store (see `mucluc.core.ports.CatalogueTransaction`)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def library_id(self, code: str) -> int:
+        """The internal id of a library; raises LibraryError if unknown."""
+        library_id = self.session.scalar(select(Library.id).where(Library.code == code))
+        if library_id is None:
+            raise LibraryError(f"no member library has the code {code!r}")
+        return library_id
+
+    def add_library(self, library: LibraryInfo) -> None:
+        """Add a member library; raises LibraryError if the code exists."""
+        if self.session.scalar(select(Library.id).where(Library.code == library.code)):
+            raise LibraryError(f"a member library with the code {library.code!r} exists")
+        self.session.add(
+            Library(
+                code=library.code,
+                name_vi=library.name_vi,
+                name_en=library.name_en,
+                type=library.type,
+                province=library.province,
+                contact=library.contact,
+            )
+        )
+        try:
+            self.session.flush()
+        except IntegrityError as error:
+            raise LibraryError(
+                f"library {library.code!r} rejected by the store: {error.orig}"
+            ) from error
+
+    def list_libraries(self) -> list[LibraryInfo]:
+        """All member libraries, by code."""
+        libraries = self.session.scalars(select(Library).order_by(Library.code))
+        return [_library_info(library) for library in libraries]
+
+    def start_job(self, library_id: int, source_name: str, record_format: str) -> int:
+        """Record the start of an ingest job and return its id."""
+        job = IngestJob(library_id=library_id, source_name=source_name, format=record_format)
+        self.session.add(job)
+        self.session.flush()
+        return job.id
+
+    def finish_job(self, job_id: int, status: str, counts: dict[str, int], message: str) -> None:
+        """Record how an ingest job ended."""
+        job = self.session.get_one(IngestJob, job_id)
+        job.status = status
+        job.message = message
+        job.finished_at = utc_now()
+        for name, value in counts.items():
+            setattr(job, f"records_{name}", value)
+
+    def find_source_record(self, library_id: int, local_id: str) -> StoredSourceRecord | None:
+        """The stored record of a library with this local id, if any."""
+        row = self.session.execute(
+            select(
+                SourceRecord.id,
+                SourceRecord.content_hash,
+                SourceRecord.status,
+                SourceRecord.union_record_id,
+            ).where(SourceRecord.library_id == library_id, SourceRecord.local_id == local_id)
+        ).first()
+        return StoredSourceRecord(*row) if row else None
+
+    def save_source_record(
+        self,
+        *,
+        library_id: int,
+        local_id: str,
+        record_format: str,
+        raw: bytes,
+        record: dict[str, Any] | None,
+        content_hash: str,
+        status: str,
+        problems: list[dict[str, Any]],
+        job_id: int | None,
+    ) -> int:
+        """Insert or replace a library's source record; return its id."""
+        source = self.session.scalar(
+            select(SourceRecord).where(
+                SourceRecord.library_id == library_id, SourceRecord.local_id == local_id
+            )
+        )
+        if source is None:
+            source = SourceRecord(library_id=library_id, local_id=local_id)
+            self.session.add(source)
+        source.format = record_format
+        source.raw = raw
+        source.record = record
+        source.content_hash = content_hash
+        source.status = status
+        source.problems = problems
+        source.ingest_job_id = job_id
+        source.updated_at = utc_now()
+        self.session.flush()
+        return source.id
+
+    def replace_match_keys(self, source_record_id: int, keys: Iterable[tuple[str, str]]) -> None:
+        """Set the blocking keys of a source record."""
+        self.session.query(MatchKey).filter_by(source_record_id=source_record_id).delete()
+        self.session.add_all(
+            MatchKey(source_record_id=source_record_id, kind=kind, value=value)
+            for kind, value in set(keys)
+        )
+
+    def replace_holdings(
+        self, source_record_id: int, library_id: int, holdings: Iterable[HoldingStatement]
+    ) -> None:
+        """Set the holdings of a source record."""
+        self.session.query(Holding).filter_by(source_record_id=source_record_id).delete()
+        self.session.add_all(
+            Holding(
+                source_record_id=source_record_id,
+                library_id=library_id,
+                location=holding.location or None,
+                call_number=holding.call_number or None,
+                copies=holding.copies,
+            )
+            for holding in holdings
+        )
+
+    def union_records_sharing_keys(
+        self, keys: Iterable[tuple[str, str]], excluding_source_record_id: int
+    ) -> list[int]:
+        """Active union records whose members share any key, lowest id first."""
+        key_list = list(keys)
+        if not key_list:
+            return []
+        self.session.flush()
+        union_ids = self.session.scalars(
+            select(SourceRecord.union_record_id)
+            .join(MatchKey, MatchKey.source_record_id == SourceRecord.id)
+            .join(UnionRecord, UnionRecord.id == SourceRecord.union_record_id)
+            .where(
+                tuple_(MatchKey.kind, MatchKey.value).in_(key_list),
+                SourceRecord.id != excluding_source_record_id,
+                SourceRecord.status == "active",
+                UnionRecord.status == "active",
+            )
+            .distinct()
+            .order_by(SourceRecord.union_record_id)
+        )
+        return [union_id for union_id in union_ids if union_id is not None]
+
+    def union_record_libraries(self, union_record_id: int) -> set[int]:
+        """Ids of the libraries with a member in the union record."""
+        return set(
+            self.session.scalars(
+                select(SourceRecord.library_id).where(
+                    SourceRecord.union_record_id == union_record_id,
+                    SourceRecord.status == "active",
+                )
+            )
+        )
+
+    def create_union_record(self) -> int:
+        """A new, empty, active union record; its id is never reused."""
+        union = UnionRecord(status="active", title="")
+        self.session.add(union)
+        self.session.flush()
+        return union.id
+
+    def set_union_record(self, source_record_id: int, union_record_id: int | None) -> None:
+        """Make the source record a member of a union record (or of none)."""
+        source = self.session.get_one(SourceRecord, source_record_id)
+        source.union_record_id = union_record_id
+        self.session.flush()
+
+    def member_count(self, union_record_id: int) -> int:
+        """How many active source records the union record has."""
+        return (
+            self.session.scalar(
+                select(func.count())
+                .select_from(SourceRecord)
+                .where(
+                    SourceRecord.union_record_id == union_record_id, SourceRecord.status == "active"
+                )
+            )
+            or 0
+        )
+
+    def set_union_status(self, union_record_id: int, status: str, title: str | None) -> None:
+        """Change a union record's status and (if given) its display title."""
+        union = self.session.get_one(UnionRecord, union_record_id)
+        union.status = status
+        if title is not None:
+            union.title = title
+        union.updated_at = utc_now()
+
+    def append_change(self, union_record_id: int, operation: str) -> None:
+        """Append to the ordered change log."""
+        self.session.add(Change(union_record_id=union_record_id, operation=operation))
+
+    def union_record_view(self, union_record_id: int) -> UnionRecordView | None:
+        """A union record with its members (preferred member first), libraries and holdings."""
+        union = self.session.get(UnionRecord, union_record_id)
+        if union is None:
+            return None
+        rows = self.session.execute(
+            select(SourceRecord, Library)
+            .join(Library, Library.id == SourceRecord.library_id)
+            .where(SourceRecord.union_record_id == union_record_id, SourceRecord.status == "active")
+            .order_by(SourceRecord.id)
+        ).all()
+        holdings_by_source: dict[int, list[HoldingStatement]] = {}
+        source_ids = [source.id for source, _ in rows]
+        for holding in self.session.scalars(
+            select(Holding).where(Holding.source_record_id.in_(source_ids)).order_by(Holding.id)
+        ):
+            holdings_by_source.setdefault(holding.source_record_id, []).append(
+                HoldingStatement(
+                    location=holding.location or "",
+                    call_number=holding.call_number or "",
+                    copies=holding.copies,
+                )
+            )
+        members = [
+            MemberView(
+                library=_library_info(library),
+                local_id=source.local_id,
+                description=describe_record(record_from_dict(source.record or {})),
+                holdings=tuple(holdings_by_source.get(source.id, ())),
+                record=dict(source.record or {}),
+            )
+            for source, library in rows
+        ]
+        ordered = choose_preferred_member(members)
+        description = ordered[0].description if ordered else BibDescription(title=union.title)
+        return UnionRecordView(
+            id=union.id,
+            status=union.status,
+            merged_into_id=union.merged_into_id,
+            description=description,
+            members=tuple(ordered),
+        )
+
+    def changes_after(self, sequence: int, limit: int) -> list[ChangeEntry]:
+        """Up to `limit` changes with a sequence above `sequence`, in order."""
+        rows = self.session.execute(
+            select(Change.sequence, Change.union_record_id, Change.operation)
+            .where(Change.sequence > sequence)
+            .order_by(Change.sequence)
+            .limit(limit)
+        )
+        return [ChangeEntry(*row) for row in rows]
+
+    def latest_change_sequence(self) -> int:
+        """The highest sequence in the change log, 0 if empty."""
+        return self.session.scalar(select(func.max(Change.sequence))) or 0
+
+    def active_union_record_ids(self) -> Iterator[int]:
+        """Every active union record id, in id order, fetched in batches."""
+        last_id = 0
+        while True:
+            batch = list(
+                self.session.scalars(
+                    select(UnionRecord.id)
+                    .where(UnionRecord.status == "active", UnionRecord.id > last_id)
+                    .order_by(UnionRecord.id)
+                    .limit(ID_BATCH_SIZE)
+                )
+            )
+            if not batch:
+                return
+            yield from batch
+            last_id = batch[-1]
+
+    def export_rows(self) -> Iterator[ExportRow]:
+        """Every active union record with its members, in id order."""
+        rows = self.session.execute(
+            select(UnionRecord.id, UnionRecord.title, Library.code, SourceRecord.local_id)
+            .join(SourceRecord, SourceRecord.union_record_id == UnionRecord.id)
+            .join(Library, Library.id == SourceRecord.library_id)
+            .where(UnionRecord.status == "active", SourceRecord.status == "active")
+            .order_by(UnionRecord.id, SourceRecord.id)
+            .execution_options(yield_per=ID_BATCH_SIZE)
+        )
+        current: tuple[int, str] | None = None
+        members: list[tuple[str, str]] = []
+        for union_id, title, code, local_id in rows:
+            if current is not None and current[0] != union_id:
+                yield ExportRow(current[0], current[1], tuple(members))
+                members = []
+            current = (union_id, title)
+            members.append((code, local_id))
+        if current is not None:
+            yield ExportRow(current[0], current[1], tuple(members))
+
+    def counts(self) -> CatalogueCounts:
+        """How much the catalogue holds."""
+
+        def count(statement: Any) -> int:
+            return int(self.session.scalar(statement) or 0)
+
+        return CatalogueCounts(
+            libraries=count(select(func.count()).select_from(Library)),
+            source_records=count(
+                select(func.count())
+                .select_from(SourceRecord)
+                .where(SourceRecord.status == "active")
+            ),
+            rejected_records=count(
+                select(func.count())
+                .select_from(SourceRecord)
+                .where(SourceRecord.status == "rejected")
+            ),
+            union_records=count(
+                select(func.count()).select_from(UnionRecord).where(UnionRecord.status == "active")
+            ),
+            holdings=count(select(func.count()).select_from(Holding)),
+            copies=count(select(func.sum(Holding.copies))),
+        )
+
+
+class SqlCatalogue:
+    """The system of record on SQLite or PostgreSQL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        """Open a unit of work that commits on success and rolls back on error."""
+        with self._sessions.begin() as session:
+            yield SqlTransaction(session)

@@ -1,0 +1,1 @@
+"""The web adapter: the public catalogue (HTML) and the JSON API, built by `create_app`."""

@@ -1,0 +1,61 @@
+"""`create_app(settings)`: the FastAPI application serving the catalogue and the API.
+
+The app owns one store and one index follower, which applies the change log
+to the search index while the server runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from mucluc import __version__
+from mucluc.config import Settings
+from mucluc.storage.repository import SqlCatalogue
+from mucluc.web.api.routes import api_router
+from mucluc.web.catalogue.routes import catalogue_router
+from mucluc.web.errors import install_error_handlers
+from mucluc.wiring import IndexFollower, open_store
+
+STATIC_FOLDER = Path(__file__).parent / "catalogue" / "static"
+
+
+@dataclass
+class WebState:
+    """What route handlers reach through `request.app.state.mucluc`."""
+
+    settings: Settings
+    store: SqlCatalogue
+    follower: IndexFollower
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the web application for the given settings."""
+    store = open_store(settings)
+    follower = IndexFollower(store, settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        follower.start()
+        try:
+            yield
+        finally:
+            follower.stop()
+
+    app = FastAPI(
+        title="mucluc",
+        summary="Mục lục liên hợp: the national union catalogue of Vietnam's libraries",
+        version=__version__,
+        lifespan=lifespan,
+    )
+    app.state.mucluc = WebState(settings=settings, store=store, follower=follower)
+    app.mount("/static", StaticFiles(directory=STATIC_FOLDER), name="static")
+    app.include_router(api_router)
+    app.include_router(catalogue_router)
+    install_error_handlers(app)
+    return app

@@ -1,0 +1,1 @@
+"""The public web catalogue: server-rendered pages in Vietnamese."""

@@ -1,0 +1,58 @@
+"""One place that turns mucluc errors into HTTP answers.
+
+The API answers with RFC 9457 problem details (`application/problem+json`);
+catalogue pages answer with a page in plain words, never a traceback.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from mucluc.errors import MuclucError, QueryError, RecordNotFoundError
+from mucluc.web.catalogue.templates import render
+
+STATUS_BY_ERROR: dict[type[Exception], int] = {RecordNotFoundError: 404, QueryError: 400}
+TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 422: "Invalid request"}
+
+
+def problem(request: Request, status: int, detail: str) -> Response:
+    """A problem-details answer for the API, an error page for everything else."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse(
+            {
+                "type": "about:blank",
+                "title": TITLES.get(status, "Error"),
+                "status": status,
+                "detail": detail,
+                "instance": request.url.path,
+            },
+            status_code=status,
+            media_type="application/problem+json",
+        )
+    return render(request, "error.html", {"status": status, "detail": detail}, status=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on the application."""
+
+    async def on_mucluc_error(request: Request, error: Exception) -> Response:
+        return problem(request, STATUS_BY_ERROR.get(type(error), 500), str(error))
+
+    async def on_http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        return problem(request, error.status_code, str(error.detail))
+
+    async def on_validation_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        details = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+            for item in error.errors()
+        )
+        return problem(request, 422, details)
+
+    app.add_exception_handler(MuclucError, on_mucluc_error)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
