@@ -181,5 +181,5 @@ def test_ingest_for_an_unknown_library_is_refused(catalogue: SqlCatalogue) -> No
 
 
 def test_ingest_of_a_missing_file_names_it(catalogue: SqlCatalogue, tmp_path: Path) -> None:
-    with pytest.raises(IngestError, match="missing.mrc"):
+    with pytest.raises(IngestError, match=r"missing\.mrc"):
         ingest_file(catalogue, "VN-NLV", tmp_path / "missing.mrc")

@@ -91,8 +91,12 @@ def test_union_record_ids_are_never_reused(catalogue: SqlCatalogue) -> None:
 
 
 def test_rolled_back_transaction_leaves_nothing(catalogue: SqlCatalogue) -> None:
-    with pytest.raises(RuntimeError), catalogue.transaction() as transaction:
-        transaction.create_union_record()
-        raise RuntimeError("abandon")
+    def abandon_after_creating() -> None:
+        with catalogue.transaction() as transaction:
+            transaction.create_union_record()
+            raise RuntimeError("abandon")
+
+    with pytest.raises(RuntimeError):
+        abandon_after_creating()
     with catalogue.transaction() as transaction:
         assert list(transaction.active_union_record_ids()) == []

@@ -10,7 +10,6 @@ import typer
 
 from mucluc.cli.context import command_context
 from mucluc.cli.records import update_index_now
-from mucluc.core.model import LibraryInfo
 from mucluc.demo.generate import write_demo_files
 from mucluc.demo.libraries import DEMO_LIBRARIES
 from mucluc.services.catalogue import add_library, list_libraries
@@ -32,17 +31,7 @@ def demo(
     known = {library.code for library in list_libraries(store)}
     for library in DEMO_LIBRARIES:
         if library.code not in known:
-            add_library(
-                store,
-                LibraryInfo(
-                    code=library.code,
-                    name_vi=library.name_vi,
-                    name_en=library.name_en,
-                    type=library.type,
-                    province=library.province,
-                    contact=library.contact,
-                ),
-            )
+            add_library(store, library)
     with tempfile.TemporaryDirectory(prefix="mucluc-demo-") as folder:
         for code, path in write_demo_files(Path(folder), seed).items():
             summary = ingest_file(store, code, path)

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from pydantic import ValidationError
 
@@ -26,6 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
 
 
@@ -57,22 +57,13 @@ app.command()(demo.demo)
 
 def run() -> None:
     """Console-script entry point with mucluc's error policy."""
-    debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        app()
     except MuclucError as error:
-        if debug:
+        if "--debug" in sys.argv:
             raise
         typer.echo(f"mucluc: {error}", err=True)
         sys.exit(1)
     except ValidationError as error:
         typer.echo(f"mucluc: invalid setting: {error}", err=True)
         sys.exit(1)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except click.exceptions.Exit as exit_request:
-        sys.exit(exit_request.exit_code)
-    except (click.Abort, KeyboardInterrupt):
-        typer.echo("mucluc: interrupted", err=True)
-        sys.exit(130)

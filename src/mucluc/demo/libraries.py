@@ -6,49 +6,10 @@ university, school and specialised library side by side. Contact addresses
 are at the reserved example domain and reach nobody.
 """
 
-from dataclasses import dataclass
-from typing import Literal, get_args
+from mucluc.core.model import LibraryInfo
 
-LibraryType = Literal[
-    "national",
-    "provincial",
-    "district",
-    "commune",
-    "university",
-    "school",
-    "specialised",
-    "armed_forces",
-    "private_community",
-]
-"""The kinds of library in Vietnam's network, after the Law on Libraries (2019)."""
-
-LIBRARY_TYPES: tuple[LibraryType, ...] = get_args(LibraryType)
-
-
-@dataclass(frozen=True)
-class DemoLibrary:
-    """One contributing library.
-
-    `code` is ISIL-style (`VN-` and a local part) and prefixes the ids of the
-    library's records in the union catalogue (`VN-NLV:NLV00012345`).
-    """
-
-    code: str
-    name_vi: str
-    name_en: str
-    type: LibraryType
-    province: str
-    contact: str
-
-    def __post_init__(self) -> None:
-        if not self.code.startswith("VN-"):
-            raise ValueError(f"library code {self.code!r} must start with 'VN-'")
-        if self.type not in LIBRARY_TYPES:
-            raise ValueError(f"library {self.code}: unknown library type {self.type!r}")
-
-
-DEMO_LIBRARIES: tuple[DemoLibrary, ...] = (
-    DemoLibrary(
+DEMO_LIBRARIES: tuple[LibraryInfo, ...] = (
+    LibraryInfo(
         code="VN-NLV",
         name_vi="Thư viện Quốc gia Việt Nam",
         name_en="National Library of Vietnam",
@@ -56,7 +17,7 @@ DEMO_LIBRARIES: tuple[DemoLibrary, ...] = (
         province="Hà Nội",
         contact="thuvien.quocgia@example.vn",
     ),
-    DemoLibrary(
+    LibraryInfo(
         code="VN-HCMGSL",
         name_vi="Thư viện Khoa học Tổng hợp Thành phố Hồ Chí Minh",
         name_en="General Sciences Library of Ho Chi Minh City",
@@ -64,7 +25,7 @@ DEMO_LIBRARIES: tuple[DemoLibrary, ...] = (
         province="Thành phố Hồ Chí Minh",
         contact="thuvien.hcm@example.vn",
     ),
-    DemoLibrary(
+    LibraryInfo(
         code="VN-DNGSL",
         name_vi="Thư viện Khoa học Tổng hợp Đà Nẵng",
         name_en="Da Nang General Sciences Library",
@@ -72,7 +33,7 @@ DEMO_LIBRARIES: tuple[DemoLibrary, ...] = (
         province="Đà Nẵng",
         contact="thuvien.danang@example.vn",
     ),
-    DemoLibrary(
+    LibraryInfo(
         code="VN-VNU",
         name_vi="Trung tâm Thông tin - Thư viện, Đại học Quốc gia Hà Nội",
         name_en="Library and Information Centre, Vietnam National University, Hanoi",
@@ -80,7 +41,7 @@ DEMO_LIBRARIES: tuple[DemoLibrary, ...] = (
         province="Hà Nội",
         contact="thuvien.dhqg@example.vn",
     ),
-    DemoLibrary(
+    LibraryInfo(
         code="VN-CML",
         name_vi="Thư viện Y học Trung ương",
         name_en="Central Medical Library",
@@ -88,7 +49,7 @@ DEMO_LIBRARIES: tuple[DemoLibrary, ...] = (
         province="Hà Nội",
         contact="thuvien.yhoc@example.vn",
     ),
-    DemoLibrary(
+    LibraryInfo(
         code="VN-HNGL",
         name_vi="Thư viện huyện Gia Lâm",
         name_en="Gia Lam District Library",
@@ -96,7 +57,7 @@ DEMO_LIBRARIES: tuple[DemoLibrary, ...] = (
         province="Hà Nội",
         contact="thuvien.gialam@example.vn",
     ),
-    DemoLibrary(
+    LibraryInfo(
         code="VN-HNCVA",
         name_vi="Thư viện Trường Trung học phổ thông Chu Văn An",
         name_en="Chu Van An High School Library",

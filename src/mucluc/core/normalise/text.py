@@ -7,6 +7,11 @@ repairs legacy encodings or touches the original field, and nothing here does I/
 
 import re
 import unicodedata
+from functools import lru_cache
+
+# Vietnamese has under 10,000 syllables; the per-token rules are cached, since
+# catalogue text repeats the same syllables millions of times.
+SYLLABLE_CACHE_SIZE = 65_536
 
 # Combining tone marks: grave, acute, tilde, hook above, dot below (§2.2).
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -126,6 +131,7 @@ def _tone_position(nucleus: str, coda: str, *, second_vowel: bool) -> int:
     return 1
 
 
+@lru_cache(maxsize=SYLLABLE_CACHE_SIZE)
 def _place_tone(token: str, *, second_vowel: bool) -> str:
     """Move the tone mark of one NFC syllable to its position, keeping case."""
     split = _split_tone(token)
@@ -163,6 +169,7 @@ def place_tone_second_vowel(text: str) -> str:
     )
 
 
+@lru_cache(maxsize=SYLLABLE_CACHE_SIZE)
 def _unify_i_and_y(token: str) -> str:
     """Write a lone "y" nucleus after a consonant onset as "i" (kỹ → kĩ, §2.3).
 

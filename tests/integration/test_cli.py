@@ -1,0 +1,154 @@
+"""The `mucluc` command line as scripts use it: a real process, MUCLUC_HOME, --json."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.builders import make_marc_file, make_marc_record
+
+COMMANDS = (
+    ["init"],
+    ["db", "upgrade"],
+    ["library", "add"],
+    ["library", "list"],
+    ["ingest"],
+    ["search"],
+    ["export"],
+    ["reindex"],
+    ["serve"],
+    ["demo"],
+    ["stats"],
+)
+
+
+def mucluc(
+    home: Path, *arguments: str, database_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("MUCLUC_")}
+    environment["MUCLUC_HOME"] = str(home)
+    if database_url:
+        environment["MUCLUC_DATABASE_URL"] = database_url
+    return subprocess.run(
+        [sys.executable, "-m", "mucluc", *arguments],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def marc_files(tmp_path: Path) -> dict[str, Path]:
+    nlv = tmp_path / "nlv.mrc"
+    nlv.write_bytes(
+        make_marc_file(
+            make_marc_record(
+                "NLV1", "Lịch sử Việt Nam /", isbn="978-604-0-00001-9", author="Phan Huy Lê"
+            ),
+            make_marc_record("NLV2", "Truyện Kiều /", author="Nguyễn Du"),
+        )
+    )
+    hcm = tmp_path / "hcm.mrc"
+    hcm.write_bytes(
+        make_marc_file(make_marc_record("H-77", "Lịch sử Việt Nam", isbn="9786040000019"))
+    )
+    return {"VN-NLV": nlv, "VN-HCM": hcm}
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: " ".join(command))
+def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
+    result = mucluc(tmp_path, *command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
+
+
+def test_cli_session_from_init_to_export(
+    tmp_path: Path, database_url: str, marc_files: dict[str, Path]
+) -> None:
+    home = tmp_path / "home"
+
+    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+        result = mucluc(home, *arguments, database_url=database_url)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    run("init")
+    run(
+        "library",
+        "add",
+        "VN-NLV",
+        "--name",
+        "Thư viện Quốc gia Việt Nam",
+        "--type",
+        "national",
+        "--province",
+        "Hà Nội",
+    )
+    run("library", "add", "VN-HCM", "--name", "Thư viện KHTH TP.HCM", "--type", "provincial")
+    libraries = json.loads(run("library", "list", "--json").stdout)
+    assert [library["code"] for library in libraries] == ["VN-HCM", "VN-NLV"]
+    for code, path in marc_files.items():
+        run("ingest", "--library", code, str(path))
+
+    stats = json.loads(run("stats", "--json").stdout)
+    assert (stats["libraries"], stats["source_records"], stats["union_records"]) == (2, 3, 2)
+
+    hits = json.loads(run("search", "lich su", "--json").stdout)["hits"]
+    assert [hit["title"] for hit in hits] == ["Lịch sử Việt Nam"]
+    assert hits[0]["library_codes"] == ["VN-NLV", "VN-HCM"]
+
+    export_path = tmp_path / "union.jsonl"
+    run("export", "--format", "jsonl", str(export_path))
+    lines = [json.loads(line) for line in export_path.read_text(encoding="utf-8").splitlines()]
+    members = {line["title"]: line["members"] for line in lines}
+    assert members["Lịch sử Việt Nam"] == [
+        {"library": "VN-NLV", "local_id": "NLV1"},
+        {"library": "VN-HCM", "local_id": "H-77"},
+    ]
+    assert members["Truyện Kiều"] == [{"library": "VN-NLV", "local_id": "NLV2"}]
+
+    assert "indexed 2 union records" in run("reindex").stdout
+    assert json.loads(run("search", "truyen kieu", "--json").stdout)["total"] == 1
+
+
+def test_unknown_library_is_one_clear_line_and_exit_1(
+    tmp_path: Path, marc_files: dict[str, Path]
+) -> None:
+    assert mucluc(tmp_path, "init").returncode == 0
+    result = mucluc(tmp_path, "ingest", "--library", "VN-NOPE", str(marc_files["VN-NLV"]))
+    assert result.returncode == 1
+    assert result.stderr.strip() == "mucluc: no member library has the code 'VN-NOPE'"
+
+
+def test_uninitialised_home_says_to_run_init(tmp_path: Path) -> None:
+    result = mucluc(tmp_path / "empty", "stats")
+    assert result.returncode == 1
+    assert "mucluc init" in result.stderr
+
+
+def test_usage_error_exits_2(tmp_path: Path) -> None:
+    result = mucluc(tmp_path, "library", "add", "VN-X")
+    assert result.returncode == 2
+    assert "--name" in result.stderr
+
+
+def test_demo_loads_the_generated_catalogue_and_lich_su_finds_lich_su(tmp_path: Path) -> None:
+    result = mucluc(tmp_path, "demo")
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(mucluc(tmp_path, "stats", "--json").stdout)
+    assert stats["libraries"] >= 6
+    assert stats["source_records"] >= 2000
+    assert stats["union_records"] < stats["source_records"]
+    found = json.loads(mucluc(tmp_path, "search", "lich su", "--json", "--limit", "50").stdout)
+    assert found["total"] > 0
+    assert all("lịch sử" in hit["title"].lower() for hit in found["hits"][:10])
+    again = mucluc(tmp_path, "demo")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(mucluc(tmp_path, "stats", "--json").stdout) == stats
