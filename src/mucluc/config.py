@@ -39,10 +39,6 @@ class Settings(BaseSettings):
             "Production: postgresql+psycopg://user@host/dbname."
         ),
     )
-    settings_file: Path | None = Field(
-        default=None,
-        description="Optional TOML file with any of these settings (environment wins).",
-    )
     host: str = Field(default="127.0.0.1", description="Address `mucluc serve` listens on.")
     port: int = Field(default=8000, description="Port `mucluc serve` listens on.")
     index_refresh_seconds: float = Field(

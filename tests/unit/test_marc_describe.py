@@ -83,3 +83,12 @@ def test_marc_json_round_trip_keeps_every_field() -> None:
     record = make_marc_record("1", "Truyện Kiều /", isbn="978-604-0-00001-9", author="Nguyễn Du")
     rebuilt = record_from_dict(record_to_dict(record))
     assert rebuilt.as_marc() == record.as_marc()
+
+
+def test_describe_record_keeps_the_part_of_a_multivolume_title() -> None:
+    record = make_marc_record("1", "Lịch sử sinh học.")
+    record["245"].add_subfield("n", "Tập 1 /")
+    record["245"].add_subfield("c", "Lê Thị Thùy.")
+    description = describe_record(record)
+    assert description.part == "Tập 1"
+    assert description.full_title == "Lịch sử sinh học. Tập 1"

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from mucluc.cli.context import command_context
-from mucluc.web.app import create_app
 
 
 def serve(
@@ -17,6 +15,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
     """Serve the catalogue over HTTP until interrupted."""
+    # Imported here so that every other command starts without the web stack.
+    import uvicorn
+
+    from mucluc.web.app import create_app
+
     settings = command_context(context).settings
     host = host or settings.host
     port = port or settings.port

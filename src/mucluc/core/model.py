@@ -26,6 +26,7 @@ class BibDescription:
 
     title: str
     subtitle: str = ""
+    part: str = ""
     responsibility: str = ""
     authors: tuple[str, ...] = ()
     edition: str = ""
@@ -41,8 +42,9 @@ class BibDescription:
 
     @property
     def full_title(self) -> str:
-        """Title and subtitle as a reader would say them: "Truyện Kiều : bản dịch"."""
-        return f"{self.title} : {self.subtitle}" if self.subtitle else self.title
+        """Title, part and subtitle in ISBD order: "Lịch sử sinh học. Tập 1 : giáo trình"."""
+        title = f"{self.title}. {self.part}" if self.part else self.title
+        return f"{title} : {self.subtitle}" if self.subtitle else title
 
 
 @dataclass(frozen=True)

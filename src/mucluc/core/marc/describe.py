@@ -106,6 +106,11 @@ def describe_record(record: Record) -> BibDescription:
     return BibDescription(
         title=_first_subfield(record, "245", "a"),
         subtitle=_first_subfield(record, "245", "b"),
+        part=", ".join(
+            trim_isbd(value)
+            for field in record.get_fields("245")[:1]
+            for value in field.get_subfields("n", "p")
+        ),
         responsibility=_first_subfield(record, "245", "c"),
         authors=tuple(dict.fromkeys(name for name in names if name)),
         edition=_first_subfield(record, "250", "a"),
