@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, fields
 from typing import Any
 
 from sqlalchemy import Engine, func, select, tuple_
@@ -43,12 +44,7 @@ ID_BATCH_SIZE = 1000
 
 def _library_info(library: Library) -> LibraryInfo:
     return LibraryInfo(
-        code=library.code,
-        name_vi=library.name_vi,
-        name_en=library.name_en,
-        type=library.type,
-        province=library.province,
-        contact=library.contact,
+        **{field.name: getattr(library, field.name) for field in fields(LibraryInfo)}
     )
 
 
@@ -69,16 +65,7 @@ class SqlTransaction:
         """Add a member library; raises LibraryError if the code exists."""
         if self.session.scalar(select(Library.id).where(Library.code == library.code)):
             raise LibraryError(f"a member library with the code {library.code!r} exists")
-        self.session.add(
-            Library(
-                code=library.code,
-                name_vi=library.name_vi,
-                name_en=library.name_en,
-                type=library.type,
-                province=library.province,
-                contact=library.contact,
-            )
-        )
+        self.session.add(Library(**asdict(library)))
         try:
             self.session.flush()
         except IntegrityError as error:
