@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev demo serve lint fmt typecheck test bench docs clean
+.PHONY: help install install-dev demo serve lint fmt typecheck test bench messages docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -50,6 +50,10 @@ test: lint typecheck ## Lint, type-check and run the whole test suite
 
 bench: install-dev ## Run the benchmarks and print their figures
 	$(BIN)/python bench/run.py
+
+messages: install-dev ## Add new translatable strings to the .po catalogues (then translate them)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d src/mucluc/web/locales --no-fuzzy-matching --width 100
 
 docs: install ## Regenerate docs/cli.md from the commands' --help (a test checks it)
 	$(BIN)/python -m mucluc.cli.reference > docs/cli.md

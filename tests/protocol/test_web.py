@@ -205,3 +205,60 @@ def test_records_ingested_while_serving_become_searchable(
     while client.get("/api/v1/search", params={"q": "dang thuy tram"}).json()["total"] == 0:
         assert time.monotonic() < deadline, "the record never became searchable"
         time.sleep(0.1)
+
+
+def test_english_is_one_click_away_and_remembered(client: httpx.Client) -> None:
+    english = client.get("/", params={"lang": "en"})
+    assert '<html lang="en">' in english.text
+    assert "Find books in Vietnam&#39;s libraries" in english.text
+    assert english.cookies.get("lang") == "en"
+    again = client.get("/libraries")
+    assert '<html lang="en">' in again.text
+    back = client.get("/", params={"lang": "vi"})
+    assert "Tìm tài liệu trong các thư viện Việt Nam" in back.text
+
+
+def test_library_directory_lists_libraries_with_counts(client: httpx.Client) -> None:
+    client.cookies.clear()
+    page = client.get("/libraries")
+    assert page.status_code == 200
+    assert "Thư viện cấp tỉnh" in page.text
+    api = client.get("/api/v1/libraries").json()["libraries"]
+    national = next(entry for entry in api if entry["code"] == "VN-NLV")
+    assert (national["type"], national["source_records"], national["copies"]) == (
+        "national",
+        29,
+        29,
+    )
+
+
+def test_library_page_and_unknown_library(client: httpx.Client) -> None:
+    assert "Thư viện KHTH TP. Hồ Chí Minh" in client.get("/libraries/VN-HCM").text
+    missing = client.get("/api/v1/libraries/VN-NOPE")
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "no member library has the code 'VN-NOPE'"
+
+
+def test_api_stats_counts_the_catalogue(client: httpx.Client) -> None:
+    stats = client.get("/api/v1/stats").json()
+    assert stats["libraries"] == 2
+    assert stats["source_records"] >= 30
+    assert stats["union_records"] == stats["source_records"] - 1
+
+
+def test_health_reports_the_index_position(client: httpx.Client) -> None:
+    health = client.get("/healthz").json()
+    assert health["status"] == "ok"
+    assert health["index_sequence"] <= health["change_log_sequence"]
+
+
+def test_metrics_speak_prometheus(client: httpx.Client) -> None:
+    client.get("/api/v1/stats")
+    text = client.get("/metrics").text
+    assert 'mucluc_http_requests_total{method="GET",route="/api/v1/stats",status="200"}' in text
+    assert "mucluc_libraries 2.0" in text
+
+
+def test_api_allows_cross_origin_reading(client: httpx.Client) -> None:
+    answer = client.get("/api/v1/stats", headers={"Origin": "https://opac.example.vn"})
+    assert answer.headers["access-control-allow-origin"] == "*"

@@ -93,3 +93,14 @@ class UnionRecordView:
     def library_codes(self) -> tuple[str, ...]:
         """Codes of the libraries holding this edition, each once, in member order."""
         return tuple(dict.fromkeys(member.library.code for member in self.members))
+
+
+@dataclass(frozen=True)
+class LibraryStatistics:
+    """What one member library contributes: its records, the union records it is in, copies."""
+
+    library: LibraryInfo
+    source_records: int
+    union_records: int
+    holdings: int
+    copies: int

@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from mucluc.core.model import HoldingStatement, LibraryInfo, UnionRecordView
+from mucluc.core.model import HoldingStatement, LibraryInfo, LibraryStatistics, UnionRecordView
 
 
 @dataclass(frozen=True)
@@ -185,3 +185,10 @@ class SearchIndex(Protocol):
 
     def applied_sequence(self) -> int:
         """The last change-log sequence the index reflects."""
+
+
+class LibraryDirectory(Protocol):
+    """Per-library figures for the directory pages and API."""
+
+    def library_statistics(self, code: str | None = None) -> list[LibraryStatistics]:
+        """Counts for every member library (or only `code`), ordered by code."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Engine, func, select, tuple_
@@ -42,12 +42,6 @@ from mucluc.storage.tables import (
 ID_BATCH_SIZE = 1000
 
 
-def _library_info(library: Library) -> LibraryInfo:
-    return LibraryInfo(
-        **{field.name: getattr(library, field.name) for field in fields(LibraryInfo)}
-    )
-
-
 class SqlTransaction:
     """One unit of work on the store (see `mucluc.core.ports.CatalogueTransaction`)."""
 
@@ -76,7 +70,7 @@ class SqlTransaction:
     def list_libraries(self) -> list[LibraryInfo]:
         """All member libraries, by code."""
         libraries = self.session.scalars(select(Library).order_by(Library.code))
-        return [_library_info(library) for library in libraries]
+        return [library.to_info() for library in libraries]
 
     def start_job(self, library_id: int, source_name: str, record_format: str) -> int:
         """Record the start of an ingest job and return its id."""
@@ -260,7 +254,7 @@ class SqlTransaction:
             )
         members = [
             MemberView(
-                library=_library_info(library),
+                library=library.to_info(),
                 local_id=source.local_id,
                 description=describe_record(record_from_dict(source.record or {})),
                 holdings=tuple(holdings_by_source.get(source.id, ())),

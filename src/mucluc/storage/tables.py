@@ -7,6 +7,7 @@ the classes and the migrations must agree (a test compares them).
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from mucluc.core.model import LIBRARY_TYPES
+from mucluc.core.model import LIBRARY_TYPES, LibraryInfo
 
 SOURCE_RECORD_STATUSES = ("active", "rejected", "deleted")
 UNION_RECORD_STATUSES = ("active", "merged", "deleted")
@@ -72,6 +73,12 @@ class Library(Base):
     province: Mapped[str | None] = mapped_column(String(100))
     contact: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+    def to_info(self) -> LibraryInfo:
+        """The library as the core sees it."""
+        return LibraryInfo(
+            **{field.name: getattr(self, field.name) for field in fields(LibraryInfo)}
+        )
 
 
 class UnionRecord(Base):

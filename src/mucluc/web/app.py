@@ -12,14 +12,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from mucluc import __version__
 from mucluc.config import Settings
+from mucluc.storage.directory import SqlDirectory
 from mucluc.storage.repository import SqlCatalogue
+from mucluc.web.api.directory import directory_api_router
 from mucluc.web.api.routes import api_router
+from mucluc.web.catalogue.directory import directory_router
 from mucluc.web.catalogue.routes import catalogue_router
 from mucluc.web.errors import install_error_handlers
+from mucluc.web.operations import RequestMetrics, operations_router
 from mucluc.wiring import IndexFollower, open_store
 
 STATIC_FOLDER = Path(__file__).parent / "catalogue" / "static"
@@ -32,6 +37,7 @@ class WebState:
     settings: Settings
     store: SqlCatalogue
     follower: IndexFollower
+    directory: SqlDirectory
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -53,9 +59,20 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         lifespan=lifespan,
     )
-    app.state.mucluc = WebState(settings=settings, store=store, follower=follower)
+    app.state.mucluc = WebState(
+        settings=settings, store=store, follower=follower, directory=SqlDirectory(store.engine)
+    )
+    app.state.metrics = RequestMetrics(store)
+    app.state.metrics.install(app)
+    # Anyone may read the catalogue from a browser script; nothing is written this way.
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD"], allow_headers=["*"]
+    )
     app.mount("/static", StaticFiles(directory=STATIC_FOLDER), name="static")
     app.include_router(api_router)
+    app.include_router(directory_api_router)
     app.include_router(catalogue_router)
+    app.include_router(directory_router)
+    app.include_router(operations_router)
     install_error_handlers(app)
     return app

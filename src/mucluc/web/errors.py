@@ -11,10 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from mucluc.errors import MuclucError, QueryError, RecordNotFoundError
+from mucluc.errors import LibraryNotFoundError, MuclucError, QueryError, RecordNotFoundError
 from mucluc.web.catalogue.templates import render
 
-STATUS_BY_ERROR: dict[type[Exception], int] = {RecordNotFoundError: 404, QueryError: 400}
+STATUS_BY_ERROR: dict[type[Exception], int] = {
+    RecordNotFoundError: 404,
+    LibraryNotFoundError: 404,
+    QueryError: 400,
+}
 TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 422: "Invalid request"}
 
 
