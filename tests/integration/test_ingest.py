@@ -105,7 +105,7 @@ def test_bad_record_is_kept_with_its_reason_and_the_rest_loads(catalogue: SqlCat
         rejected = {
             row.local_id: row
             for row in transaction.session.scalars(
-                select(SourceRecord).where(SourceRecord.status == "rejected")
+                select(SourceRecord).where(SourceRecord.status == "quarantined")
             )
         }
     no_title_row = rejected["nlv-2026.mrc#2"]

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from mucluc.cli.context import CommandContext, command_context, print_json
+from mucluc.core.marc.formats import FORMATS
+from mucluc.core.marc.tabular import ROLES, parse_columns
+from mucluc.core.source_config import SourceConfig
 from mucluc.errors import IndexBusyError
-from mucluc.services.catalogue import catalogue_counts, export_jsonl, search_catalogue
+from mucluc.services.catalogue import catalogue_counts, export_jsonl
 from mucluc.services.indexing import apply_pending_changes
-from mucluc.services.ingest import IngestSummary, ingest_file
+from mucluc.services.ingest import ingest_files
+from mucluc.services.search import parse_filters, reader_search_request, search_catalogue
+from mucluc.services.sources import load_source_configs
 
 
 def update_index_now(runtime: CommandContext) -> str:
@@ -25,45 +33,182 @@ def update_index_now(runtime: CommandContext) -> str:
     return f"index updated ({applied} changes)"
 
 
+INGEST_FORMATS = ("auto", *FORMATS)
+
+
 def ingest(
     context: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="MARC21 (ISO 2709) files.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="MARC 21 (ISO 2709, MARCXML, MARC-in-JSON, .mrk) or CSV/XLSX files."),
+    ],
     library: Annotated[str, typer.Option(help="Code of the contributing library.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    record_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="Input format: auto (detected from the content) or one of "
+            "marc21, marcxml, marc-json, mrk, csv, xlsx.",
+        ),
+    ] = "auto",
+    columns: Annotated[
+        str,
+        typer.Option(
+            "--columns",
+            help="CSV/XLSX columns as ROLE=COLUMN,... (COLUMN a header or a number from 1); "
+            "roles: " + ", ".join(ROLES) + ".",
+        ),
+    ] = "",
+    sources: Annotated[
+        Path | None,
+        typer.Option(
+            "--sources",
+            help="Per-library source configuration (TOML): format, encoding, local_id, "
+            "holdings, columns; see docs/sources.md.",
+        ),
+    ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="The files are the library's whole catalogue: withdraw its records absent "
+            "from them.",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Ingest MARC21 files from a member library, match them and update the index."""
+    """Ingest MARC21 files from a member library, match them and update the index.
+
+    Every record read ends as added, updated, unchanged, deleted or quarantined.
+    """
+    if record_format not in INGEST_FORMATS:
+        raise typer.BadParameter(
+            f"unknown format {record_format!r}; supported: {', '.join(INGEST_FORMATS)}"
+        )
+    try:
+        column_mapping = parse_columns(columns)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    source = load_source_configs(sources).get(library) if sources else None
+    if column_mapping:
+        source = replace(
+            source or SourceConfig(library=library),
+            columns={**(source.columns if source else {}), **column_mapping},
+        )
     runtime = command_context(context)
-    summaries: list[IngestSummary] = [ingest_file(runtime.store(), library, path) for path in files]
+    show_progress = sys.stderr.isatty() and not as_json
+    with _progress_bar(show_progress) as advance:
+        summaries = ingest_files(
+            runtime.store(),
+            library,
+            files,
+            full=full,
+            progress=advance,
+            record_format=None if record_format == "auto" else record_format,
+            source=source,
+        )
     index_message = update_index_now(runtime)
+    totals = {name: sum(getattr(summary, name) for summary in summaries) for name in INGEST_KEYS}
     if as_json:
-        print_json([asdict(summary) for summary in summaries])
+        print_json({**totals, "files": [asdict(summary) for summary in summaries]})
         return
     for summary in summaries:
         typer.echo(
-            f"{summary.source_name}: read {summary.read}, loaded {summary.loaded}, "
-            f"unchanged {summary.unchanged}, rejected {summary.rejected}, "
+            f"{summary.source_name}: read {summary.read}, added {summary.added}, "
+            f"updated {summary.updated}, unchanged {summary.unchanged}, "
+            f"deleted {summary.deleted}, quarantined {summary.quarantined}; "
             f"joined an existing union record {summary.merged}"
         )
+    if full:
+        typer.echo(f"withdrawn (absent from the complete load): {totals['withdrawn']}")
     typer.echo(index_message)
+
+
+INGEST_KEYS = (
+    "read",
+    "added",
+    "updated",
+    "unchanged",
+    "deleted",
+    "quarantined",
+    "merged",
+    "withdrawn",
+)
+
+
+@contextmanager
+def _progress_bar(shown: bool) -> Iterator[Callable[[int], None] | None]:
+    """A records/s progress bar on a terminal; nothing otherwise."""
+    if not shown:
+        yield None
+        return
+    started = time.monotonic()
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        rate = done / max(time.monotonic() - started, 1e-9)
+        sys.stderr.write(f"\r{done:,} records, {rate:,.0f} records/s")
+        sys.stderr.flush()
+
+    yield advance
+    sys.stderr.write("\n")
 
 
 def search(
     context: typer.Context,
-    query: Annotated[str, typer.Argument(help="Words to find, with or without tones, or an ISBN.")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='Words with or without tones, an ISBN, "a phrase", kinh tế*, '
+            "title:/author:/subject:/isbn:/year:1990-2000 …, AND, OR, NOT."
+        ),
+    ],
     page: Annotated[int, typer.Option(help="Page number, from 1.")] = 1,
     limit: Annotated[int, typer.Option(help="Results per page.")] = 20,
+    sort: Annotated[
+        str, typer.Option(help="relevance, year_desc, year_asc, title or author.")
+    ] = "relevance",
+    facet: Annotated[
+        list[str] | None,
+        typer.Option(help="A facet to count (repeatable): library, province, year, decade …"),
+    ] = None,
+    filter_: Annotated[
+        list[str] | None,
+        typer.Option("--filter", help="Narrow to facet:value, e.g. library:VN-NLV (repeatable)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search the catalogue."""
     runtime = command_context(context)
-    results = search_catalogue(runtime.index(), query, page, limit)
+    request = reader_search_request(
+        query,
+        page=page,
+        page_size=limit,
+        sort=sort,
+        filters=parse_filters(filter_ or []),
+        facets=facet or [],
+    )
+    results = search_catalogue(runtime.index(), request)
     if as_json:
-        print_json({"total": results.total, "hits": [asdict(hit) for hit in results.hits]})
+        print_json(
+            {
+                "total": results.total,
+                "hits": [asdict(hit) for hit in results.hits],
+                "facets": {
+                    name: [asdict(count) for count in counts]
+                    for name, counts in results.facets.items()
+                },
+            }
+        )
         return
     typer.echo(f"{results.total} records")
     for hit in results.hits:
         year = f" ({hit.year})" if hit.year else ""
         typer.echo(f"{hit.id}\t{hit.title}{year}\t{', '.join(hit.library_codes)}")
+    for name, counts in results.facets.items():
+        typer.echo(f"{name}: " + ", ".join(f"{count.value} ({count.count})" for count in counts))
 
 
 def export(

@@ -1,78 +1,217 @@
-"""Ingest a member library's MARC21 file: keep every record, match it, log the changes.
+"""Ingest a member library's MARC 21 files: keep every record, match it, log the changes.
 
-Every record read ends in the store: a good one as an active source record
-in a union record, a bad one as a rejected source record whose problems say
-which file, record number, byte offset and field went wrong. Records are
-committed in batches so a large file neither holds one huge transaction nor
-pays for one commit per record.
+Every record read ends as exactly one of added, updated, unchanged, deleted
+(leader/05 = 'd') or quarantined (unreadable, or missing what identifies it),
+and the counts add up to the records read. Files are streamed and handled in
+batches of `RECORDS_PER_TRANSACTION`, each in one transaction with a few
+statements per batch, so a run killed at any moment and run again ends in the
+state of an uninterrupted run: a committed batch comes back as unchanged, an
+uncommitted one is simply done again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from mucluc.core.dedup.keys import candidate_keys
+from mucluc.core.dedup.profile import profile_marc_record
+from mucluc.core.marc.checks import check_record
 from mucluc.core.marc.describe import describe_record, record_holdings
-from mucluc.core.marc.marc_json import record_to_dict
-from mucluc.core.marc.read import ReadOutcome, ReadRecord, read_iso2709
-from mucluc.core.ports import CatalogueStore, CatalogueTransaction
+from mucluc.core.marc.formats import SNIFF_BYTES, detect_format, read_records
+from mucluc.core.marc.iso2709 import ParsedRecord
+from mucluc.core.marc.lean import LeanRecord
+from mucluc.core.model import HoldingStatement
+from mucluc.core.ports import IngestStore, MatchingTransaction, SourceRecordWrite
+from mucluc.core.preference import completeness
+from mucluc.core.source_config import MARC21_HOLDINGS, SourceConfig
 from mucluc.errors import IngestError
-from mucluc.services.matching import assign_union_record
+from mucluc.services.matching import Placement, place_records, stored_keys
 
 logger = logging.getLogger(__name__)
 
-RECORDS_PER_TRANSACTION = 500
+RECORDS_PER_TRANSACTION = 2_000
 ISO2709_FORMAT = "marc21"
+OUTCOMES = ("added", "updated", "unchanged", "deleted", "quarantined")
+
+ProgressCallback = Callable[[int], None]
 
 
 @dataclass
 class IngestSummary:
-    """What happened to the records of one file."""
+    """What happened to the records of one ingest run (one file, or several with `--full`)."""
 
     source_name: str
     job_id: int = 0
     read: int = 0
-    loaded: int = 0
+    added: int = 0
+    updated: int = 0
     unchanged: int = 0
-    rejected: int = 0
+    deleted: int = 0
+    quarantined: int = 0
     merged: int = 0
+    withdrawn: int = 0
+
+    @property
+    def loaded(self) -> int:
+        """Records added or updated."""
+        return self.added + self.updated
+
+    @property
+    def rejected(self) -> int:
+        """Records quarantined (the walking skeleton's word)."""
+        return self.quarantined
 
     def counts(self) -> dict[str, int]:
         """The counts by name, as the ingest job stores them."""
         return {
             "read": self.read,
-            "loaded": self.loaded,
+            "added": self.added,
+            "updated": self.updated,
             "unchanged": self.unchanged,
-            "rejected": self.rejected,
+            "deleted": self.deleted,
+            "quarantined": self.quarantined,
             "merged": self.merged,
         }
 
 
-def ingest_file(store: CatalogueStore, library_code: str, path: Path) -> IngestSummary:
-    """Ingest one ISO 2709 file for a member library; raises IngestError if unreadable."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise IngestError(f"{path}: cannot read the file ({error.strerror})") from error
-    return ingest_bytes(store, library_code, data, source_name=path.name)
+@dataclass
+class _Prepared:
+    write: SourceRecordWrite
+    deletion: bool
+
+
+@dataclass
+class _Run:
+    """State of one run: the summary and, for a complete load, the local ids seen."""
+
+    summary: IngestSummary
+    library_id: int
+    seen: set[str] | None
+    progress: ProgressCallback | None = None
+    batch: list[_Prepared] = field(default_factory=list)
+    batch_ids: set[str] = field(default_factory=set)
+
+
+def ingest_file(
+    store: IngestStore,
+    library_code: str,
+    path: Path,
+    *,
+    progress: ProgressCallback | None = None,
+    record_format: str | None = None,
+    source: SourceConfig | None = None,
+) -> IngestSummary:
+    """Ingest one file for a member library; raises IngestError if unreadable."""
+    return ingest_files(
+        store, library_code, [path], progress=progress, record_format=record_format, source=source
+    )[0]
+
+
+def ingest_files(
+    store: IngestStore,
+    library_code: str,
+    paths: Iterable[Path],
+    *,
+    full: bool = False,
+    progress: ProgressCallback | None = None,
+    record_format: str | None = None,
+    source: SourceConfig | None = None,
+) -> list[IngestSummary]:
+    """Ingest files for a member library, one summary each.
+
+    With `full`, the files are the library's complete catalogue: its active
+    records absent from all of them are withdrawn afterwards (counted as
+    `withdrawn` on the last summary). Each file's format is detected unless
+    `record_format` (or the library's `source` configuration) names it;
+    `source` also gives the local-id field, holdings mapping, text encoding
+    and CSV columns.
+    """
+    seen: set[str] | None = set() if full else None
+    summaries = []
+    for path in paths:
+        try:
+            stream = path.open("rb")
+        except OSError as error:
+            raise IngestError(f"{path}: cannot read the file ({error.strerror})") from error
+        with stream:
+            summaries.append(
+                _ingest_stream(
+                    store, library_code, stream, path.name, seen, progress, record_format, source
+                )
+            )
+    if seen is not None and summaries:
+        summaries[-1].withdrawn = withdraw_absent_records(store, library_code, seen)
+    return summaries
 
 
 def ingest_bytes(
-    store: CatalogueStore, library_code: str, data: bytes, *, source_name: str
+    store: IngestStore,
+    library_code: str,
+    data: bytes,
+    *,
+    source_name: str,
+    full: bool = False,
+    record_format: str | None = ISO2709_FORMAT,
+    source: SourceConfig | None = None,
 ) -> IngestSummary:
-    """Ingest ISO 2709 bytes for a member library, naming them `source_name` in problems."""
+    """Ingest a file's bytes for a member library, naming them `source_name` in problems.
+
+    The bytes are ISO 2709 unless `record_format` names another format, or is
+    None to detect it from the content.
+    """
+    import io
+
+    seen: set[str] | None = set() if full else None
+    summary = _ingest_stream(
+        store, library_code, io.BytesIO(data), source_name, seen, None, record_format, source
+    )
+    if seen is not None:
+        summary.withdrawn = withdraw_absent_records(store, library_code, seen)
+    return summary
+
+
+def _ingest_stream(
+    store: IngestStore,
+    library_code: str,
+    stream: BinaryIO,
+    source_name: str,
+    seen: set[str] | None,
+    progress: ProgressCallback | None,
+    record_format: str | None = None,
+    source: SourceConfig | None = None,
+) -> IngestSummary:
     summary = IngestSummary(source_name=source_name)
+    record_format = record_format or (source.record_format if source else None)
+    if record_format is None:
+        record_format = detect_format(stream.read(SNIFF_BYTES), source_name)
+        stream.seek(0)
     with store.transaction() as transaction:
         library_id = transaction.library_id(library_code)
-        summary.job_id = transaction.start_job(library_id, source_name, ISO2709_FORMAT)
-    outcomes = read_iso2709(data)
+        summary.job_id = transaction.start_job(library_id, source_name, record_format)
+    run = _Run(summary, library_id, seen, progress)
+    records = read_records(
+        stream,
+        source_name,
+        record_format=record_format,
+        encoding=source.encoding if source else None,
+        columns=source.columns if source else None,
+    )
     try:
-        while _ingest_batch(store, library_id, outcomes, summary):
-            pass
+        for parsed in records:
+            prepared = prepare_record(
+                parsed, source_name, record_format=record_format, source=source
+            )
+            if prepared.write.local_id in run.batch_ids:
+                _flush(store, run)  # the same record twice: the later one updates the earlier
+            run.batch.append(prepared)
+            run.batch_ids.add(prepared.write.local_id)
+            if len(run.batch) >= RECORDS_PER_TRANSACTION:
+                _flush(store, run)
+        _flush(store, run)
     except Exception as error:
         with store.transaction() as transaction:
             transaction.finish_job(summary.job_id, "failed", summary.counts(), str(error))
@@ -83,100 +222,246 @@ def ingest_bytes(
     return summary
 
 
-def _ingest_batch(
-    store: CatalogueStore, library_id: int, outcomes: Any, summary: IngestSummary
-) -> bool:
-    """Ingest up to one batch of outcomes in one transaction; False when none were left."""
-    with store.transaction() as transaction:
-        for count, outcome in enumerate(outcomes, start=1):
-            summary.read += 1
-            _ingest_outcome(transaction, library_id, outcome, summary)
-            if count == RECORDS_PER_TRANSACTION:
-                return True
-    return False
-
-
-def _problem(
-    summary: IngestSummary, outcome: ReadOutcome, message: str, tag: str
-) -> dict[str, Any]:
-    return {
+def _problem(parsed: ParsedRecord, source_name: str, tag: str, message: str) -> dict[str, Any]:
+    problem: dict[str, Any] = {
         "severity": "error",
-        "file": summary.source_name,
-        "record": outcome.position,
-        "offset": outcome.offset,
+        "file": source_name,
+        "record": parsed.position,
+        "offset": parsed.offset,
         "tag": tag,
         "message": message,
     }
+    if parsed.line:
+        problem["line"] = parsed.line
+    return problem
 
 
-def _local_id(outcome: ReadRecord) -> str:
-    control = outcome.record.get("001")
-    return control.data.strip() if control is not None and control.data else ""
+def _local_id(record: LeanRecord, source: SourceConfig | None) -> tuple[str, str]:
+    """The record's local id and where it was looked for ("001", "035$a")."""
+    tag = source.local_id_tag if source else "001"
+    code = source.local_id_code if source else ""
+    found = record.get(tag)
+    if found is None:
+        return "", f"{tag}${code}" if code else tag
+    if code:
+        return (found.get(code) or "").strip(), f"{tag}${code}"
+    return (found.data or "").strip(), tag
 
 
-def _ingest_outcome(
-    transaction: CatalogueTransaction,
-    library_id: int,
-    outcome: ReadOutcome,
-    summary: IngestSummary,
-) -> None:
-    content_hash = hashlib.sha256(outcome.raw).hexdigest()
-    problems: list[dict[str, Any]] = []
+def _configured_holdings(
+    record: LeanRecord, source: SourceConfig | None
+) -> tuple[HoldingStatement, ...]:
+    """Holdings by the library's mapping (852 by default, Koha 952, or a local field)."""
+    mapping = source.holdings if source else MARC21_HOLDINGS
+    if mapping == MARC21_HOLDINGS:
+        return record_holdings(record)
+    holdings = []
+    for item in record.get_fields(mapping.tag):
+        location = next(
+            (value for code in mapping.location for value in item.get_subfields(code) if value),
+            "",
+        )
+        call_number = " ".join(
+            value.strip() for value in item.get_subfields(*mapping.call_number) if value.strip()
+        )
+        barcodes = [value for value in item.get_subfields(*mapping.barcode) if value.strip()]
+        not_for_loan = (
+            [value.strip() for value in item.get_subfields(mapping.not_for_loan)]
+            if mapping.not_for_loan
+            else []
+        )
+        holdings.append(
+            HoldingStatement(
+                location=location.strip(),
+                call_number=call_number,
+                copies=max(1, len(barcodes)),
+                lendable=not any(value not in ("", "0") for value in not_for_loan),
+            )
+        )
+    return tuple(holdings) or record_holdings(record)
+
+
+def prepare_record(
+    parsed: ParsedRecord,
+    source_name: str,
+    *,
+    record_format: str = ISO2709_FORMAT,
+    source: SourceConfig | None = None,
+) -> _Prepared:
+    """Check one parsed record and derive what the store keeps: keys, holdings, title."""
+    content_hash = hashlib.sha256(parsed.raw).hexdigest()
+    problems = list(parsed.problems)
+    provenance: dict[str, Any] = {
+        "file": source_name,
+        "record": parsed.position,
+        "offset": parsed.offset,
+        "encoding": parsed.encoding,
+        "confidence": parsed.confidence,
+    }
+    if parsed.line:
+        provenance["line"] = parsed.line
+    if parsed.repairs:
+        provenance["repairs"] = parsed.repairs
+    record = parsed.record
     local_id = ""
-    if isinstance(outcome, ReadRecord):
-        local_id = _local_id(outcome)
+    deletion = False
+    if record is not None:
+        local_id, id_field = _local_id(record, source)
+        deletion = len(record.leader) > 5 and record.leader[5] == "d"
         if not local_id:
-            problems.append(_problem(summary, outcome, "no local identifier in 001", "001"))
-        if not outcome.record.get_fields("245"):
-            problems.append(_problem(summary, outcome, "no title statement (245)", "245"))
-    else:
-        problems.append(_problem(summary, outcome, outcome.reason, ""))
-    if problems:
-        summary.rejected += 1
-        transaction.save_source_record(
-            library_id=library_id,
-            # Kept under its place in the file, so a bad resubmission never replaces
-            # a library's good record; the 001 it claimed stays in `record`.
-            local_id=f"{summary.source_name}#{outcome.position}",
-            record_format=ISO2709_FORMAT,
-            raw=outcome.raw,
-            record=record_to_dict(outcome.record) if isinstance(outcome, ReadRecord) else None,
-            content_hash=content_hash,
-            status="rejected",
-            problems=problems,
-            job_id=summary.job_id,
-        )
+            problems.append(
+                _problem(parsed, source_name, id_field[:3], f"no local identifier in {id_field}")
+            )
+        if not deletion:
+            for found in check_record(record):
+                problems.append(
+                    {
+                        **_problem(parsed, source_name, found.tag, found.message),
+                        "severity": found.severity,
+                    }
+                )
+    if record is None or any(problem["severity"] == "error" for problem in problems):
         logger.warning(
-            "record_rejected",
-            extra={"source": summary.source_name, "record": outcome.position, "problems": problems},
+            "record_quarantined",
+            extra={"source": source_name, "record": parsed.position, "problems": problems},
         )
-        return
-    assert isinstance(outcome, ReadRecord)
-    existing = transaction.find_source_record(library_id, local_id)
-    if existing and existing.content_hash == content_hash and existing.status == "active":
-        summary.unchanged += 1
-        return
-    description = describe_record(outcome.record)
-    source_record_id = transaction.save_source_record(
-        library_id=library_id,
-        local_id=local_id,
-        record_format=ISO2709_FORMAT,
-        raw=outcome.raw,
-        record=record_to_dict(outcome.record),
-        content_hash=content_hash,
-        status="active",
-        problems=[],
-        job_id=summary.job_id,
+        return _Prepared(
+            SourceRecordWrite(
+                # Kept under its place in the file, so a bad resubmission never replaces
+                # a library's good record; the 001 it claimed stays in `record`.
+                local_id=f"{source_name}#{parsed.position}",
+                record_format=record_format,
+                raw=parsed.raw,
+                record=record.as_dict() if record is not None else None,
+                content_hash=content_hash,
+                status="quarantined",
+                problems=tuple(problems),
+                provenance=provenance,
+            ),
+            deletion=False,
+        )
+    assert record is not None
+    if deletion:
+        return _Prepared(
+            SourceRecordWrite(
+                local_id=local_id,
+                record_format=record_format,
+                raw=parsed.raw,
+                record=record.as_dict(),
+                content_hash=content_hash,
+                status="deleted",
+                problems=tuple(problems),
+                provenance=provenance,
+            ),
+            deletion=True,
+        )
+    description = describe_record(record)
+    profile = profile_marc_record(record, local_id, "")  # ids are set when the record is placed
+    return _Prepared(
+        SourceRecordWrite(
+            local_id=local_id,
+            record_format=record_format,
+            raw=parsed.raw,
+            record=record.as_dict(),
+            content_hash=content_hash,
+            status="active",
+            problems=tuple(problems),
+            provenance=provenance,
+            title=description.full_title,
+            completeness=completeness(description),
+            keys=stored_keys(profile),
+            holdings=_configured_holdings(record, source),
+            profile=profile,
+        ),
+        deletion=False,
     )
-    keys = candidate_keys(description)
-    transaction.replace_match_keys(source_record_id, keys)
-    transaction.replace_holdings(source_record_id, library_id, record_holdings(outcome.record))
-    _, joined = assign_union_record(
+
+
+def _flush(store: IngestStore, run: _Run) -> None:
+    """Write one batch in one transaction: classify, store, match, log."""
+    if not run.batch:
+        return
+    summary = run.summary
+    counts = dict.fromkeys(OUTCOMES, 0)
+    with store.transaction() as transaction:
+        existing = transaction.find_source_records(run.library_id, run.batch_ids)
+        writes: list[SourceRecordWrite] = []
+        for prepared in run.batch:
+            write = prepared.write
+            stored = existing.get(write.local_id)
+            if write.status == "quarantined":
+                counts["quarantined"] += 1
+                if stored is None or stored.content_hash != write.content_hash:
+                    writes.append(write)
+                continue
+            if run.seen is not None:
+                run.seen.add(write.local_id)
+            if stored is not None and (stored.content_hash, stored.status) == (
+                write.content_hash,
+                write.status,
+            ):
+                counts["unchanged"] += 1
+                continue
+            if prepared.deletion:
+                counts["deleted"] += 1
+            elif stored is None or stored.status != "active":
+                counts["added"] += 1
+            else:
+                counts["updated"] += 1
+            writes.append(write)
+        ids = transaction.write_source_records(run.library_id, summary.job_id, writes)
+        placements = [
+            Placement(
+                source_record_id=ids[write.local_id],
+                keys=write.keys,
+                previous_union_record_id=(
+                    existing[write.local_id].union_record_id if write.local_id in existing else None
+                ),
+                active=write.status == "active",
+                profile=write.profile,
+            )
+            for write in writes
+            if write.status != "quarantined"
+        ]
+        joined = place_records(transaction, run.library_id, placements)
+    summary.read += len(run.batch)
+    for name, value in counts.items():
+        setattr(summary, name, getattr(summary, name) + value)
+    summary.merged += joined
+    if run.progress is not None:
+        run.progress(len(run.batch))
+    run.batch = []
+    run.batch_ids = set()
+
+
+def withdraw_absent_records(store: IngestStore, library_code: str, seen: set[str]) -> int:
+    """Withdraw a library's active records whose local ids a complete load did not contain."""
+    withdrawn = 0
+    with store.transaction() as transaction:
+        library_id = transaction.library_id(library_code)
+        absent = {
+            local_id: stored
+            for local_id, stored in transaction.active_local_ids(library_id).items()
+            if local_id not in seen
+        }
+        for chunk in _chunks(sorted(absent), RECORDS_PER_TRANSACTION):
+            _withdraw(transaction, library_id, {local_id: absent[local_id] for local_id in chunk})
+            withdrawn += len(chunk)
+    return withdrawn
+
+
+def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _withdraw(transaction: MatchingTransaction, library_id: int, absent: dict[str, Any]) -> None:
+    transaction.withdraw_source_records([stored.id for stored in absent.values()])
+    place_records(
         transaction,
-        source_record_id=source_record_id,
-        library_id=library_id,
-        keys=keys,
-        previous_union_record_id=existing.union_record_id if existing else None,
+        library_id,
+        [
+            Placement(stored.id, frozenset(), stored.union_record_id, active=False)
+            for stored in absent.values()
+        ],
     )
-    summary.loaded += 1
-    summary.merged += int(joined)

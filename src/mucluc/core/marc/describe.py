@@ -8,12 +8,35 @@ publication, 020 ISBN, 100/110/111/700/710 names, 6XX subjects, 082 DDC,
 from __future__ import annotations
 
 import re
-
-from pymarc import Field, Record
+from collections.abc import Sequence
+from typing import Protocol
 
 from mucluc.core.model import BibDescription, HoldingStatement
 from mucluc.core.normalise.isbn import normalise_isbn
 from mucluc.core.normalise.text import to_nfc
+
+
+class Field(Protocol):
+    """What describing needs of a field: pymarc's `Field` and `LeanField` both fit."""
+
+    data: str | None
+
+    def get_subfields(self, *codes: str) -> list[str]:
+        """Values of the subfields with these codes, in field order."""
+        ...
+
+
+class Record(Protocol):
+    """What describing needs of a record: pymarc's `Record` and `LeanRecord` both fit."""
+
+    def get_fields(self, *tags: str) -> Sequence[Field]:
+        """Fields with these tags, in record order."""
+        ...
+
+    def get(self, tag: str) -> Field | None:
+        """The first field with this tag, or None."""
+        ...
+
 
 TRAILING_ISBD_PUNCTUATION = " /:;,=.+"
 YEAR_PATTERN = re.compile(r"(1[5-9]\d\d|20\d\d)")
