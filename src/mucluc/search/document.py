@@ -1,21 +1,154 @@
-"""What the index knows of a union record: folded and tone-keeping text, ids, display data.
+"""What the index knows of a union record: keyed text, identifiers, facets, sort keys, display.
 
 Every text field exists twice (see shared/docs/vietnamese-text.md §3.2):
 `*_match` holds the match key (tones kept, tone placement unified) and
 `*_fold` the ASCII fold key, so a query typed without tones finds toned
-records and a query with tones can rank exact-tone matches first.
+records and a query with tones can rank exact-tone matches first. Facet
+values come from the member libraries (library, province, library type) and
+from the preferred member's MARC record (material type from leader/06-07
+and 008, language, DDC hundreds from 082, decade from the year). Sort keys
+are ICU `vi` collation keys (§3.3) with the union-record id appended, so
+equal titles still page in one fixed order.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
+from functools import lru_cache
 from typing import Any
+
+import icu
 
 from mucluc.core.model import UnionRecordView
 from mucluc.core.normalise.isbn import isbn13_to_isbn10
-from mucluc.core.normalise.text import fold_key, match_key
+from mucluc.core.normalise.text import fold_key, match_key, name_key
 
-TEXT_FIELDS = ("title", "author", "subject", "all")
+# The text fields, each indexed as `<name>_match` and `<name>_fold`; "all"
+# also holds notes, place and edition, so a word anywhere in the record counts.
+TEXT_FIELDS = ("title", "author", "subject", "publisher", "series", "all")
+SORT_KEY_CHARACTERS = 80  # titles and names longer than this sort by their start
+ID_DIGITS = 12
+LAST_SORT_KEY = "ff"  # after every ICU key: records without an author sort last
+YEAR_FACTOR = 10**ID_DIGITS
+UNKNOWN_YEAR_ASCENDING = 9999  # records without a year come last, both ways
+# Holdings lift relevance slightly: a record held by n libraries scores
+# (1 + HOLDINGS_BOOST × log2 n) times as much (see `holding_weight`).
+HOLDINGS_BOOST = 0.1
+TEXT_KEY_CACHE_SIZE = 200_000
+NOTE_TAGS = ("500", "504", "505", "520")
+
+_ISSN = re.compile(r"([0-9]{4})-?([0-9]{3}[0-9Xx])")
+_DDC_DIGITS = re.compile(r"[0-9]{3}")
+
+# MARC 21 leader/06 (type of record) → material type; books and serials are
+# told apart by leader/07 (bibliographic level) and 008/23 (form of item).
+_MATERIAL_BY_TYPE = {
+    "c": "music",
+    "d": "music",
+    "e": "map",
+    "f": "map",
+    "g": "video",
+    "i": "sound_recording",
+    "j": "music_recording",
+    "k": "image",
+    "m": "computer_file",
+    "o": "kit",
+    "p": "mixed",
+    "r": "object",
+    "t": "manuscript",
+}
+_ONLINE_FORMS = frozenset("oqs")
+
+
+@lru_cache(maxsize=1)
+def _collator() -> Any:
+    return icu.Collator.createInstance(icu.Locale("vi"))
+
+
+def vietnamese_sort_key(text: str) -> str:
+    """The ICU `vi` collation key of a text, as hex so string order is key order.
+
+    "a bàng" < "abc" < "cà" < "chà" < "đa" (spaces count; tones are secondary).
+    An empty text gives an empty key.
+    """
+    if not text.strip():
+        return ""
+    key: bytes = _collator().getSortKey(" ".join(text.split())[:SORT_KEY_CHARACTERS])
+    return key.hex()
+
+
+def issn_forms(value: str) -> str | None:
+    """The ISSN in 022$a as eight characters without the hyphen ("0866-7489" → "08667489")."""
+    match = _ISSN.search(value)
+    return (match.group(1) + match.group(2)).upper() if match else None
+
+
+def ddc_class(classification: str) -> str | None:
+    """The DDC hundreds of an 082$a ("959.704" → "900"), or None if it is not a DDC number."""
+    match = _DDC_DIGITS.match(classification.strip())
+    return f"{match.group()[0]}00" if match else None
+
+
+def material_type(record: dict[str, Any]) -> str:
+    """The material type of a MARC-in-JSON record from leader/06-07 and 008/23.
+
+    Language material is a "book", a "serial" (leader/07 b, i, s) or an
+    "ebook" (008/23 o, q, s: online or electronic); other types follow
+    leader/06 ("map", "music", "video" …). Without a leader: "book".
+    """
+    leader = str(record.get("leader") or "")
+    record_type = leader[6:7]
+    level = leader[7:8]
+    if record_type in _MATERIAL_BY_TYPE:
+        return _MATERIAL_BY_TYPE[record_type]
+    if level in ("b", "i", "s"):
+        return "serial"
+    control = _control_field(record, "008")
+    if len(control) > 23 and control[23] in _ONLINE_FORMS:
+        return "ebook"
+    return "book"
+
+
+def _control_field(record: dict[str, Any], tag: str) -> str:
+    for entry in record.get("fields") or ():
+        if isinstance(entry, dict) and tag in entry and isinstance(entry[tag], str):
+            return str(entry[tag])
+    return ""
+
+
+def _subfield_values(record: dict[str, Any], tags: tuple[str, ...], code: str) -> list[str]:
+    values = []
+    for entry in record.get("fields") or ():
+        if not isinstance(entry, dict):
+            continue
+        for tag, content in entry.items():
+            if tag in tags and isinstance(content, dict):
+                for subfield in content.get("subfields") or ():
+                    if isinstance(subfield, dict) and code in subfield:
+                        values.append(str(subfield[code]))
+    return values
+
+
+def holding_weight(holding_libraries: int) -> float:
+    """The weight tantivy turns into a score factor of 1 + 0.1 × log2(libraries).
+
+    tantivy multiplies a score by log2(2 + weight); this weight makes that
+    factor 1 for one library, 1.1 for two, 1.3 for eight: more libraries
+    lift a record slightly, never past a clearly better match.
+    """
+    libraries = max(1, holding_libraries)
+    return float(2 ** (1 + HOLDINGS_BOOST * math.log2(libraries)) - 2)
+
+
+@lru_cache(maxsize=TEXT_KEY_CACHE_SIZE)
+def author_order_key(name: str) -> str:
+    """A personal name's folded words in sorted order, so any word order compares equal.
+
+    "Nguyễn Du", "Nguyễn, Du, 1765-1820" and "Du Nguyễn" all give "du nguyen".
+    """
+    return " ".join(sorted(fold_key(name_key(name)).split()))
 
 
 def display_data(view: UnionRecordView) -> dict[str, Any]:
@@ -33,32 +166,95 @@ def display_data(view: UnionRecordView) -> dict[str, Any]:
 def index_document(view: UnionRecordView) -> dict[str, Any]:
     """The field values of one union record, ready for `tantivy.Document.from_dict`."""
     description = view.description
-    texts = {
+    records = [member.record for member in view.members]
+    preferred_record = records[0] if records else {}
+    notes = [value for record in records for value in _subfield_values(record, NOTE_TAGS, "a")]
+    texts: dict[str, list[str]] = {
         "title": [description.full_title, *(m.description.full_title for m in view.members)],
-        "author": [*description.authors, description.responsibility],
-        "subject": [*description.subjects, *description.series],
+        "author": [
+            *description.authors,
+            *(author for m in view.members for author in m.description.authors),
+            description.responsibility,
+        ],
+        "subject": [
+            *description.subjects,
+            *(s for m in view.members for s in m.description.subjects),
+        ],
+        "publisher": [description.publisher, *(m.description.publisher for m in view.members)],
+        "series": [*description.series, *(s for m in view.members for s in m.description.series)],
     }
     texts["all"] = [
-        *texts["title"],
-        *texts["author"],
-        *texts["subject"],
-        description.publisher,
+        *(
+            text
+            for name in ("title", "author", "subject", "publisher", "series")
+            for text in texts[name]
+        ),
         description.place,
         description.edition,
+        *notes,
     ]
+    libraries = [member.library for member in view.members]
+    library_codes = list(view.library_codes)
+    provinces = list(dict.fromkeys(library.province for library in libraries if library.province))
+    classifications = list(
+        dict.fromkeys(
+            m.description.classification.replace("/", "").replace(" ", "").lower()
+            for m in view.members
+            if m.description.classification
+        )
+    )
+    issns = [
+        issn
+        for record in records
+        for value in _subfield_values(record, ("022",), "a")
+        if (issn := issn_forms(value))
+    ]
+    isbns = [*description.isbns, *(isbn for m in view.members for isbn in m.description.isbns)]
+    first_author = description.authors[0] if description.authors else ""
+    year = description.year
     document: dict[str, Any] = {
         "id": view.id,
         "display": json.dumps(display_data(view), ensure_ascii=False).encode(),
-        "library": list(view.library_codes),
-        "isbn": [
-            form for isbn in description.isbns for form in (isbn, isbn13_to_isbn10(isbn)) if form
-        ],
-        "holding_libraries": len(view.library_codes),
+        "library": library_codes,
+        "province": provinces,
+        "province_fold": [fold_key(province) for province in provinces],
+        "library_type": list(dict.fromkeys(library.type for library in libraries)),
+        "language": [description.language or "und"],
+        "material_type": [material_type(preferred_record)],
+        "subject_facet": list(
+            dict.fromkeys(subject.split(" -- ")[0] for subject in texts["subject"] if subject)
+        ),
+        "ddc_class": list(dict.fromkeys(c for c in map(ddc_class, classifications) if c)),
+        "classification": classifications,
+        "isbn": list(
+            dict.fromkeys(form for isbn in isbns for form in (isbn, isbn13_to_isbn10(isbn)) if form)
+        ),
+        "issn": list(dict.fromkeys(issns)),
+        "author_order": list(
+            dict.fromkeys(author_order_key(name) for name in texts["author"][:-1] if name)
+        ),
+        "holding_weight": holding_weight(len(library_codes)),
+        "sort_title": f"{vietnamese_sort_key(description.full_title)}~{view.id:0{ID_DIGITS}d}",
+        "sort_author": (
+            f"{vietnamese_sort_key(name_key(first_author)) or LAST_SORT_KEY}"
+            f"~{view.id:0{ID_DIGITS}d}"
+        ),
+        # Descending by this puts the newest first, ties by ascending id.
+        "sort_year_newest": (year or 0) * YEAR_FACTOR + (YEAR_FACTOR - 1 - view.id),
+        # Ascending by this puts the oldest first, ties by ascending id.
+        "sort_year_oldest": (year or UNKNOWN_YEAR_ASCENDING) * YEAR_FACTOR + view.id,
     }
-    if description.year is not None:
-        document["year"] = description.year
+    if year is not None:
+        document["year"] = year
+        document["decade"] = [str(year // 10 * 10)]
     for name in TEXT_FIELDS:
-        unique = list(dict.fromkeys(text for text in texts[name] if text))
-        document[f"{name}_match"] = [match_key(text) for text in unique]
-        document[f"{name}_fold"] = [fold_key(text) for text in unique]
+        keys = [text_keys(text) for text in dict.fromkeys(text for text in texts[name] if text)]
+        document[f"{name}_match"] = list(dict.fromkeys(match for match, _ in keys))
+        document[f"{name}_fold"] = list(dict.fromkeys(fold for _, fold in keys))
     return document
+
+
+@lru_cache(maxsize=TEXT_KEY_CACHE_SIZE)
+def text_keys(text: str) -> tuple[str, str]:
+    """The match key and fold key of a text (cached: publishers, subjects and series repeat)."""
+    return match_key(text), fold_key(text)

@@ -1,9 +1,12 @@
-"""The tantivy index under `MUCLUC_HOME/index`: schema, analysers, writing and querying.
+"""The tantivy index under `MUCLUC_HOME/index`: schema, analysers, writing, and running queries.
 
 Text reaches the index already keyed by `mucluc.core.normalise.text`; the
 analysers only split on non-alphanumerics and lower-case, and the fold
 fields also ASCII-fold (đ→d) so they can never hold a toned term. The
 analysers are registered every time an index is opened, as tantivy requires.
+Queries arrive as the one query model (`mucluc.core.query`) and are
+translated here; see `mucluc.search.query` for how words are matched and
+ranked.
 """
 
 from __future__ import annotations
@@ -12,41 +15,81 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
 from mucluc.core.model import UnionRecordView
-from mucluc.core.normalise.isbn import normalise_isbn
-from mucluc.core.normalise.text import fold_key, has_vietnamese_marks, match_key
-from mucluc.core.ports import SearchHit, SearchResults
+from mucluc.core.ports import FacetCount, SearchHit, SearchResults
+from mucluc.core.query import FacetField, SearchRequest, SortOrder
 from mucluc.errors import IndexBusyError
 from mucluc.search.document import TEXT_FIELDS, index_document
+from mucluc.search.query import FOLD_ANALYSER, MATCH_ANALYSER, QueryTranslator
 
 logger = logging.getLogger(__name__)
 
-MATCH_ANALYSER = "vi_match"
-FOLD_ANALYSER = "vi_fold"
 STATE_FILE = "mucluc-index-state.json"
 WRITER_HEAP_BYTES = 64_000_000
-FIELD_BOOSTS = {"title": 4.0, "author": 2.0, "subject": 1.5, "all": 1.0}
-TONE_EXACT_BOOST = 2.0
+SCHEMA_VERSION = 2  # bump when the schema changes: an older index must be rebuilt
+
+# Facet → the fast field counted, and whether its values read best by key (years) or count.
+FACET_FIELDS: Mapping[FacetField, tuple[str, bool]] = {
+    FacetField.LIBRARY: ("library", False),
+    FacetField.PROVINCE: ("province", False),
+    FacetField.LIBRARY_TYPE: ("library_type", False),
+    FacetField.YEAR: ("year", True),
+    FacetField.DECADE: ("decade", True),
+    FacetField.LANGUAGE: ("language", False),
+    FacetField.MATERIAL_TYPE: ("material_type", False),
+    FacetField.SUBJECT: ("subject_facet", False),
+    FacetField.DDC_CLASS: ("ddc_class", False),
+}
+# Sort order → (fast field, ascending?). Every key ends in the id, so ties never reorder.
+SORT_FIELDS: Mapping[SortOrder, tuple[str, bool]] = {
+    SortOrder.TITLE: ("sort_title", True),
+    SortOrder.AUTHOR: ("sort_author", True),
+    SortOrder.YEAR_NEWEST: ("sort_year_newest", False),
+    SortOrder.YEAR_OLDEST: ("sort_year_oldest", True),
+}
+KEYWORD_FIELDS = (
+    "isbn",
+    "issn",
+    "classification",
+    "author_order",
+)
+FACET_KEYWORD_FIELDS = (
+    "library",
+    "province",
+    "library_type",
+    "language",
+    "material_type",
+    "subject_facet",
+    "ddc_class",
+    "decade",
+)
 
 
 def build_schema() -> tantivy.Schema:
-    """The index schema: id, stored display data, keyed text, identifiers, year."""
+    """The index schema: id, display data, keyed text, identifiers, facets, sort keys."""
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("id", stored=True, indexed=True, fast=True)
     builder.add_bytes_field("display", stored=True)
     for name in TEXT_FIELDS:
         builder.add_text_field(f"{name}_match", tokenizer_name=MATCH_ANALYSER)
         builder.add_text_field(f"{name}_fold", tokenizer_name=FOLD_ANALYSER)
-    builder.add_text_field("isbn", tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("library", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("province_fold", tokenizer_name=FOLD_ANALYSER)
+    for name in KEYWORD_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    for name in FACET_KEYWORD_FIELDS:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_integer_field("year", indexed=True, fast=True)
-    builder.add_integer_field("holding_libraries", fast=True)
+    builder.add_float_field("holding_weight", fast=True)
+    builder.add_text_field("sort_title", tokenizer_name="raw", index_option="basic", fast=True)
+    builder.add_text_field("sort_author", tokenizer_name="raw", index_option="basic", fast=True)
+    builder.add_unsigned_field("sort_year_newest", fast=True)
+    builder.add_unsigned_field("sort_year_oldest", fast=True)
     return builder.build()
 
 
@@ -67,17 +110,26 @@ def _register_analysers(index: tantivy.Index) -> None:
 
 
 class TantivyIndex:
-    """A tantivy index in a folder, plus the last change-log sequence it reflects."""
+    """A tantivy index in a folder, plus the change-log position it reflects.
+
+    The state file holds the highest change-log sequence applied and the
+    sequences below it not seen yet (gaps a slower transaction may still
+    fill); see `mucluc.services.indexing`.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.mkdir(parents=True, exist_ok=True)
         self.schema = build_schema()
+        _discard_outdated_index(path)
+        is_new = not (path / "meta.json").exists()
         self._index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        if is_new:
+            _write_state(path, 0, {})
         _register_analysers(self._index)
+        self._translator = QueryTranslator(self.schema)
         self._folder_identity = _identity(path)
         self._writer: Any = None
-        self._pending_deletes: list[int] = []
 
     # Writing
 
@@ -100,27 +152,46 @@ class TantivyIndex:
             writer.delete_documents_by_term("id", view.id)
             writer.add_document(tantivy.Document.from_dict(index_document(view), self.schema))
 
+    def add_new(self, records: Iterable[UnionRecordView]) -> int:
+        """Add union records known not to be in the index (a rebuild); return how many."""
+        writer = self._writer_for_batch()
+        count = 0
+        for view in records:
+            writer.add_document(tantivy.Document.from_dict(index_document(view), self.schema))
+            count += 1
+        return count
+
     def delete(self, union_record_ids: Iterable[int]) -> None:
         """Remove these union records."""
         writer = self._writer_for_batch()
         for union_record_id in union_record_ids:
             writer.delete_documents_by_term("id", union_record_id)
 
-    def commit(self, applied_sequence: int) -> None:
-        """Make the batch visible, then record the change-log sequence it reaches."""
+    def commit(
+        self, applied_sequence: int, pending_gaps: Mapping[int, float] | None = None
+    ) -> None:
+        """Make the batch visible, then record the change-log position it reaches.
+
+        Args:
+            applied_sequence: The highest change-log sequence applied.
+            pending_gaps: Sequences below it not seen yet, each with the time
+                (seconds since the epoch) it was first missed.
+        """
         writer = self._writer_for_batch()
         writer.commit()
         writer.wait_merging_threads()
         self._writer = None
-        _write_state(self.path, applied_sequence)
+        _write_state(self.path, applied_sequence, pending_gaps or {})
         self._index.reload()
 
     def applied_sequence(self) -> int:
-        """The last change-log sequence the index reflects (0 for a new index)."""
-        state_path = self.path / STATE_FILE
-        if not state_path.exists():
-            return 0
-        return int(json.loads(state_path.read_text())["applied_sequence"])
+        """The highest change-log sequence the index reflects (0 for a new index)."""
+        return int(_read_state(self.path).get("applied_sequence", 0))
+
+    def pending_gaps(self) -> dict[int, float]:
+        """Sequences below the applied one not seen yet, with when each was first missed."""
+        gaps = _read_state(self.path).get("pending_gaps", {})
+        return {int(sequence): float(seen) for sequence, seen in gaps.items()}
 
     def document_count(self) -> int:
         """How many union records the index holds."""
@@ -133,70 +204,87 @@ class TantivyIndex:
             return self
         return TantivyIndex(self.path)
 
+    def reload(self) -> None:
+        """See what other writers have committed since this handle last looked."""
+        self._index.reload()
+
     # Reading
 
-    def search(self, text: str, offset: int, limit: int) -> SearchResults:
-        """Records matching a reader's query text, best first.
-
-        Every word must occur (folded) in the title, an author, a subject or
-        elsewhere; a query carrying tones also scores exact-tone phrases higher.
-        A query that is an ISBN (either form, any hyphenation) finds by ISBN.
-        """
-        self._index.reload()
+    def search(self, request: SearchRequest) -> SearchResults:
+        """Run one search: a page of hits in the asked order, the total, the asked facets."""
         searcher = self._index.searcher()
-        query = self._build_query(text)
-        result = searcher.search(
-            query, limit=limit, offset=offset, count=True, weight_by_field="holding_libraries"
-        )
-        hits = []
-        for score, address in result.hits:
-            document = searcher.doc(address)
-            display = json.loads(bytes(document.get_first("display") or b"{}").decode())
-            hits.append(
-                SearchHit(
-                    id=int(document.get_first("id") or 0),
-                    title=display["title"],
-                    authors=tuple(display["authors"]),
-                    publisher=display["publisher"],
-                    year=display["year"],
-                    library_codes=tuple(display["libraries"]),
-                    score=float(score),
+        query = self._translator.request_query(request)
+        hits: list[SearchHit] = []
+        total = 0
+        if request.limit > 0:
+            if request.sort is SortOrder.RELEVANCE:
+                result = searcher.search(
+                    query,
+                    limit=request.limit,
+                    offset=request.offset,
+                    count=True,
+                    weight_by_field="holding_weight",
                 )
-            )
-        total = int(getattr(result, "count", 0) or 0)
-        return SearchResults(total=total, hits=tuple(hits))
+            else:
+                sort_field, ascending = SORT_FIELDS[request.sort]
+                result = searcher.search(
+                    query,
+                    limit=request.limit,
+                    offset=request.offset,
+                    count=True,
+                    order_by_field=sort_field,
+                    order=tantivy.Order.Asc if ascending else tantivy.Order.Desc,
+                )
+            hits = [self._hit(searcher, order_key, address) for order_key, address in result.hits]
+            total = int(getattr(result, "count", 0) or 0)
+            if request.sort is SortOrder.RELEVANCE:
+                # tantivy breaks equal scores by position in the index; within the page
+                # the union-record id decides, so equal hits read in a fixed order.
+                hits.sort(key=lambda hit: (-hit.score, hit.id))
+        else:
+            # A count without a page: tantivy's collectors need a limit of at least one.
+            total = int(getattr(searcher.search(query, limit=1, count=True), "count", 0) or 0)
+        facets = self._facets(searcher, query, request) if request.facets else {}
+        return SearchResults(total=total, hits=tuple(hits), facets=facets)
 
-    def _build_query(self, text: str) -> tantivy.Query:
-        isbn = normalise_isbn(text)
-        if isbn:
-            return tantivy.Query.term_query(self.schema, "isbn", isbn)
-        words = fold_key(text).split()
-        if not words:
-            return tantivy.Query.all_query()
-        every_word = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, self._word_query(word)) for word in words]
+    def _hit(self, searcher: Any, order_key: Any, address: Any) -> SearchHit:
+        document = searcher.doc(address)
+        display = json.loads(bytes(document.get_first("display") or b"{}").decode())
+        return SearchHit(
+            id=int(document.get_first("id") or 0),
+            title=display["title"],
+            authors=tuple(display["authors"]),
+            publisher=display["publisher"],
+            year=display["year"],
+            library_codes=tuple(display["libraries"]),
+            score=float(order_key) if isinstance(order_key, float) else 0.0,
         )
-        if not has_vietnamese_marks(text):
-            return every_word
-        toned: list[str | tuple[int, str]] = list(match_key(text).split())
-        exact_tone = tantivy.Query.boost_query(self._phrase_query("match", toned), TONE_EXACT_BOOST)
-        return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, every_word), (tantivy.Occur.Should, exact_tone)]
-        )
 
-    def _word_query(self, word: str) -> tantivy.Query:
-        alternatives = [
-            tantivy.Query.boost_query(
-                tantivy.Query.term_query(self.schema, f"{name}_fold", word), boost
+    def _facets(
+        self, searcher: Any, query: tantivy.Query, request: SearchRequest
+    ) -> dict[str, tuple[FacetCount, ...]]:
+        aggregations: dict[str, Any] = {}
+        for facet in request.facets:
+            field_name, by_key = FACET_FIELDS[facet]
+            terms: dict[str, Any] = {"field": field_name, "size": request.facet_size}
+            if by_key:
+                terms["order"] = {"_key": "desc"}
+            aggregations[facet.value] = {"terms": terms}
+        answer = searcher.aggregate(query, aggregations)
+        return {
+            facet.value: tuple(
+                FacetCount(value=_facet_value(bucket["key"]), count=int(bucket["doc_count"]))
+                for bucket in answer.get(facet.value, {}).get("buckets", ())
             )
-            for name, boost in FIELD_BOOSTS.items()
-        ]
-        return tantivy.Query.disjunction_max_query(alternatives)
+            for facet in request.facets
+        }
 
-    def _phrase_query(self, form: str, words: list[str | tuple[int, str]]) -> tantivy.Query:
-        if len(words) == 1 and isinstance(words[0], str):
-            return tantivy.Query.term_query(self.schema, f"title_{form}", words[0])
-        return tantivy.Query.phrase_query(self.schema, f"title_{form}", words)
+
+def _facet_value(key: object) -> str:
+    """A bucket key as text; integer fields (years) may come back as floats."""
+    if isinstance(key, float) and key.is_integer():
+        return str(int(key))
+    return str(key)
 
 
 def _identity(path: Path) -> tuple[int, int]:
@@ -204,10 +292,43 @@ def _identity(path: Path) -> tuple[int, int]:
     return (status.st_dev, status.st_ino)
 
 
-def _write_state(path: Path, applied_sequence: int) -> None:
+def _read_state(path: Path) -> dict[str, Any]:
+    state_path = path / STATE_FILE
+    if not state_path.exists():
+        return {}
+    state: dict[str, Any] = json.loads(state_path.read_text())
+    return state
+
+
+def _write_state(path: Path, applied_sequence: int, pending_gaps: Mapping[int, float]) -> None:
     temporary = path / f"{STATE_FILE}.tmp"
-    temporary.write_text(json.dumps({"applied_sequence": applied_sequence}))
+    temporary.write_text(
+        json.dumps(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "applied_sequence": applied_sequence,
+                "pending_gaps": {str(sequence): seen for sequence, seen in pending_gaps.items()},
+            }
+        )
+    )
     os.replace(temporary, path / STATE_FILE)
+
+
+def _discard_outdated_index(path: Path) -> None:
+    """Empty a folder holding an index of an older schema, so it is rebuilt from the change log.
+
+    An index is derived data: starting again from sequence 0 re-applies the
+    whole change log, which `mucluc reindex` does faster.
+    """
+    state = _read_state(path)
+    has_index = (path / "meta.json").exists()
+    if has_index and state.get("schema_version") != SCHEMA_VERSION:
+        logger.warning("index_schema_outdated", extra={"path": str(path)})
+        for entry in path.iterdir():
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
 
 
 def replace_index_folder(live: Path, rebuilt: Path) -> None:

@@ -1,0 +1,298 @@
+"""Translate the one query model (`mucluc.core.query`) into tantivy queries, and rank.
+
+Matching and ranking follow shared/docs/vietnamese-text.md §3.2:
+
+- A word matches on its fold key (no tones, đ→d), so "duong" finds "Đường"
+  and "Dương", and "hoà"/"hòa"/"hoa" all find each other.
+- A word typed with tones adds a bonus where the tone-keeping match key is
+  equal too, so "đường" ranks "đường" above "dương" and "hoà bình" ranks
+  "Hoà bình"/"Hòa bình" (one match key) above "Họa bình".
+- Unfielded words may fall in different fields ("truyện kiều nguyễn du"),
+  each scored by the best field: title above author above subject, series,
+  publisher, and everything else (notes) last.
+- Several words also earn a bonus where they stand together as a phrase,
+  so the exact phrase ranks above scattered words.
+- A personal name matches in any order ("Nguyễn Du", "Nguyễn, Du", "Du
+  Nguyễn"), and earns a bonus where one author has exactly those names.
+- Filters narrow without scoring; tantivy multiplies the score by the
+  holdings weight, lifting widely held records slightly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import tantivy
+
+from mucluc.core.normalise.isbn import normalise_isbn
+from mucluc.core.normalise.text import fold_key, has_vietnamese_marks, match_key
+from mucluc.core.query import (
+    And,
+    FacetField,
+    Filter,
+    MatchAll,
+    Not,
+    QueryNode,
+    SearchField,
+    SearchRequest,
+    Term,
+    YearRange,
+)
+from mucluc.errors import QueryError
+from mucluc.search.document import author_order_key, issn_forms
+
+MATCH_ANALYSER = "vi_match"
+FOLD_ANALYSER = "vi_fold"
+
+# Unfielded words are looked for in these fields, with these weights.
+ANY_FIELD_BOOSTS = (
+    ("title", 4.0),
+    ("author", 3.0),
+    ("subject", 2.0),
+    ("series", 1.5),
+    ("publisher", 1.0),
+    ("all", 0.5),
+)
+TONE_BOOST = 1.5  # per word whose tones match exactly
+PHRASE_BOOST = 2.0  # the words together, in order
+AUTHOR_ORDER_BOOST = 3.0  # one author has exactly these names, in any order
+
+FILTER_FIELDS = {
+    FacetField.LIBRARY: "library",
+    FacetField.PROVINCE: "province",
+    FacetField.LIBRARY_TYPE: "library_type",
+    FacetField.DECADE: "decade",
+    FacetField.LANGUAGE: "language",
+    FacetField.MATERIAL_TYPE: "material_type",
+    FacetField.SUBJECT: "subject_facet",
+    FacetField.DDC_CLASS: "ddc_class",
+}
+_CLASSIFICATION_SEPARATORS = re.compile(r"[/\s]")
+
+
+class QueryTranslator:
+    """Builds tantivy queries for one schema."""
+
+    def __init__(self, schema: tantivy.Schema) -> None:
+        self.schema = schema
+
+    def request_query(self, request: SearchRequest) -> tantivy.Query:
+        """The query of a request with its filters applied (filters score nothing)."""
+        query = self.node_query(request.query)
+        filters = [self.filter_query(item) for item in request.filters]
+        if not filters:
+            return query
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, query),
+                *(
+                    (tantivy.Occur.Must, tantivy.Query.const_score_query(item, 0.0))
+                    for item in filters
+                ),
+            ]
+        )
+
+    def node_query(self, node: QueryNode) -> tantivy.Query:
+        """The tantivy query of one node of the query model."""
+        if isinstance(node, MatchAll):
+            return tantivy.Query.all_query()
+        if isinstance(node, Term):
+            return self.term_query(node)
+        if isinstance(node, YearRange):
+            return self.year_query(node.first, node.last)
+        if isinstance(node, Not):
+            return tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, tantivy.Query.all_query()),
+                    (tantivy.Occur.MustNot, self.node_query(node.part)),
+                ]
+            )
+        if isinstance(node, And):
+            clauses = []
+            for part in node.parts:
+                if isinstance(part, Not):
+                    clauses.append((tantivy.Occur.MustNot, self.node_query(part.part)))
+                else:
+                    clauses.append((tantivy.Occur.Must, self.node_query(part)))
+            if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
+                clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+            return tantivy.Query.boolean_query(clauses)
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, self.node_query(part)) for part in node.parts]
+        )
+
+    def filter_query(self, item: Filter) -> tantivy.Query:
+        """Records with any of the filter's values in its facet."""
+        if item.facet is FacetField.YEAR:
+            alternatives = []
+            for value in item.values:
+                if not value.strip().isdigit():
+                    raise QueryError(
+                        f"a year filter needs years, not {value!r}", problem="value", field="year"
+                    )
+                alternatives.append(self.year_query(int(value), int(value)))
+            return _any_of(alternatives)
+        field_name = FILTER_FIELDS[item.facet]
+        return _any_of(
+            [tantivy.Query.term_query(self.schema, field_name, value) for value in item.values]
+        )
+
+    def year_query(self, first: int | None, last: int | None) -> tantivy.Query:
+        """Records published from `first` to `last`, both included."""
+        return tantivy.Query.range_query(
+            self.schema, "year", tantivy.FieldType.Integer, first, last
+        )
+
+    def term_query(self, term: Term) -> tantivy.Query:
+        """The query of one Term, by the kind of field it names."""
+        field = term.field
+        text = term.text.strip()
+        if field is SearchField.YEAR:
+            return self.year_query(int(text), int(text))
+        if field is SearchField.ISBN:
+            isbn = normalise_isbn(text) or re.sub(r"[^0-9Xx]", "", text).upper()
+            return tantivy.Query.term_query(self.schema, "isbn", isbn)
+        if field is SearchField.ISSN:
+            issn = issn_forms(text) or text.replace("-", "").upper()
+            return tantivy.Query.term_query(self.schema, "issn", issn)
+        if field is SearchField.CLASSIFICATION:
+            value = _CLASSIFICATION_SEPARATORS.sub("", text).lower()
+            if term.truncated:
+                return tantivy.Query.regex_query(
+                    self.schema, "classification", re.escape(value) + ".*"
+                )
+            return tantivy.Query.term_query(self.schema, "classification", value)
+        if field is SearchField.LANGUAGE:
+            return tantivy.Query.term_query(self.schema, "language", text.lower())
+        if field is SearchField.MATERIAL_TYPE:
+            return tantivy.Query.term_query(self.schema, "material_type", text.lower())
+        if field is SearchField.LIBRARY_TYPE:
+            return tantivy.Query.term_query(self.schema, "library_type", text.lower())
+        if field is SearchField.LIBRARY:
+            return tantivy.Query.term_query(self.schema, "library", text.upper())
+        if field is SearchField.PROVINCE:
+            return self._words_query(term, [("province", 1.0)], with_bonuses=False)
+        if field is SearchField.ANY:
+            return self._words_query(term, ANY_FIELD_BOOSTS, with_bonuses=True)
+        return self._words_query(term, [(field.value, 1.0)], with_bonuses=True)
+
+    def _words_query(
+        self, term: Term, fields: Sequence[tuple[str, float]], *, with_bonuses: bool
+    ) -> tantivy.Query:
+        folded = fold_key(term.text).split()
+        if not folded:
+            return tantivy.Query.empty_query()
+        if ISBN_LIKE.fullmatch(term.text.strip()) and term.field is SearchField.ANY:
+            isbn = normalise_isbn(term.text)
+            if isbn:
+                return tantivy.Query.term_query(self.schema, "isbn", isbn)
+        if term.phrase:
+            required = [
+                (
+                    tantivy.Occur.Must,
+                    self._best_field(fields, "fold", folded, truncated=term.truncated),
+                )
+            ]
+        else:
+            required = [
+                (
+                    tantivy.Occur.Must,
+                    self._best_field(
+                        fields,
+                        "fold",
+                        [word],
+                        truncated=term.truncated and number == len(folded) - 1,
+                    ),
+                )
+                for number, word in enumerate(folded)
+            ]
+        if not with_bonuses:
+            return tantivy.Query.boolean_query(required)
+        bonuses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if len(folded) > 1 and not term.phrase:
+            bonuses.append(
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.boost_query(
+                        self._best_field(fields, "fold", folded, truncated=term.truncated),
+                        PHRASE_BOOST,
+                    ),
+                )
+            )
+        if has_vietnamese_marks(term.text):
+            toned = match_key(term.text).split()
+            last = len(toned) - 1
+            for number, word in enumerate(toned):
+                if not has_vietnamese_marks(word):
+                    continue
+                bonuses.append(
+                    (
+                        tantivy.Occur.Should,
+                        tantivy.Query.boost_query(
+                            self._best_field(
+                                fields, "match", [word], truncated=term.truncated and number == last
+                            ),
+                            TONE_BOOST,
+                        ),
+                    )
+                )
+            if len(toned) > 1:
+                bonuses.append(
+                    (
+                        tantivy.Occur.Should,
+                        tantivy.Query.boost_query(
+                            self._best_field(fields, "match", toned, truncated=term.truncated),
+                            TONE_BOOST,
+                        ),
+                    )
+                )
+        if term.field in (SearchField.ANY, SearchField.AUTHOR) and len(folded) > 1:
+            bonuses.append(
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.boost_query(
+                        tantivy.Query.term_query(
+                            self.schema, "author_order", author_order_key(term.text)
+                        ),
+                        AUTHOR_ORDER_BOOST,
+                    ),
+                )
+            )
+        return tantivy.Query.boolean_query([*required, *bonuses])
+
+    def _best_field(
+        self,
+        fields: Sequence[tuple[str, float]],
+        form: str,
+        words: list[str],
+        *,
+        truncated: bool,
+    ) -> tantivy.Query:
+        alternatives = []
+        for name, boost in fields:
+            field_name = f"{name}_{form}"
+            query = self._words_in_field(field_name, words, truncated=truncated)
+            alternatives.append(query if boost == 1.0 else tantivy.Query.boost_query(query, boost))
+        if len(alternatives) == 1:
+            return alternatives[0]
+        return tantivy.Query.disjunction_max_query(alternatives)
+
+    def _words_in_field(
+        self, field_name: str, words: list[str], *, truncated: bool
+    ) -> tantivy.Query:
+        if truncated:
+            return tantivy.Query.phrase_prefix_query(self.schema, field_name, list(words))
+        if len(words) == 1:
+            return tantivy.Query.term_query(self.schema, field_name, words[0])
+        positioned: list[str | tuple[int, str]] = list(words)
+        return tantivy.Query.phrase_query(self.schema, field_name, positioned)
+
+
+ISBN_LIKE = re.compile(r"(?:ISBN[-: ]*)?[0-9][0-9\- ]{8,16}[0-9Xx]", re.IGNORECASE)
+
+
+def _any_of(queries: list[tantivy.Query]) -> tantivy.Query:
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, query) for query in queries])
