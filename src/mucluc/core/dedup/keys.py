@@ -1,17 +1,120 @@
 """Blocking keys: the values two records must share before they are compared at all.
 
-The first matcher uses one kind of key, the normalised ISBN-13: records with
-a common valid ISBN are the same edition. Fuller keys (ISSN, LCCN, 035,
-title + year + author) arrive with the union-records work.
+Identifiers first (ISBN-13 from 020$a; invalid or cancelled ISBNs from 020$z
+and bad check digits; ISSN; LCCN; 035 control numbers with their source),
+then the folded title proper with the year and with the first author, and
+the first three title words with the year, and the authors' family names
+with the year. Records
+are compared only within a block, so the cost grows with the number of
+candidates, not with n². Pure: keys are computed from a profile alone.
+
+`candidate_keys` is the first matcher's key (the normalised ISBN); ingest now
+stores `blocking_keys` (services/matching.py) and keeps this for older callers.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from mucluc.core.dedup.compare import IsbnBlocklist, fold_key, name_key
+from mucluc.core.dedup.profile import MatchProfile
 from mucluc.core.model import BibDescription
 
 ISBN_KEY = "isbn"
+INVALID_ISBN_KEY = "isbn-invalid"
+ISSN_KEY = "issn"
+LCCN_KEY = "lccn"
+CONTROL_NUMBER_KEY = "control-number"
+TITLE_YEAR_KEY = "title-year"
+TITLE_AUTHOR_KEY = "title-author"
+TITLE_START_KEY = "title-start-year"
+TITLE_START_WORDS = 3
+AUTHORS_YEAR_KEY = "authors-year"
 
 
 def candidate_keys(description: BibDescription) -> set[tuple[str, str]]:
     """The `(kind, value)` keys under which a record looks for its union record."""
     return {(ISBN_KEY, isbn) for isbn in description.isbns}
+
+
+def title_key(title: str) -> str:
+    """The folded title proper, as blocking compares it: "Văn hoá Việt Nam" → "van hoa viet nam"."""
+    return fold_key(title)
+
+
+def author_key(heading: str) -> str:
+    """The folded name with its words sorted, so "Nguyễn, Du", "Du, Nguyễn" and "NGUYEN DU" meet."""
+    return " ".join(sorted(fold_key(name_key(heading)).split()))
+
+
+def family_name_key(heading: str) -> str:
+    """The folded word a heading files under: before a comma, else the last word.
+
+    "Naughton, Jeffrey F." and "Jeffrey F. Naughton" give "naughton". For a
+    Vietnamese name in direct order this is the given name, which is as good
+    a blocking word as any, as long as both records write the name one way.
+    """
+    family, comma, given = heading.partition(",")
+    words = fold_key(name_key(family if comma and given.strip() else heading)).split()
+    if not words:
+        return ""
+    return words[0] if comma and given.strip() else words[-1]
+
+
+def blocking_keys(
+    profile: MatchProfile, blocklist: IsbnBlocklist | None = None
+) -> set[tuple[str, str]]:
+    """Every `(kind, value)` key of a profile; records sharing any key become candidates.
+
+    A blocklisted ISBN gives no key: it is printed in many different books.
+    A record without a title proper gives no title keys.
+    """
+    blocked = blocklist or IsbnBlocklist()
+    keys = {(ISBN_KEY, isbn) for isbn in profile.isbns if isbn not in blocked}
+    keys |= {(INVALID_ISBN_KEY, isbn) for isbn in profile.invalid_isbns if isbn not in blocked}
+    # An invalid number in one record may be the other's only number: both meet here.
+    keys |= {(INVALID_ISBN_KEY, isbn) for isbn in profile.isbns if isbn not in blocked}
+    keys |= {(ISSN_KEY, issn) for issn in profile.issns}
+    keys |= {(LCCN_KEY, lccn) for lccn in profile.lccns}
+    keys |= {(CONTROL_NUMBER_KEY, number) for number in profile.control_numbers}
+    if profile.authors and profile.year is not None:
+        # Every name's family name with the year catches titles with typos ("Turst").
+        family_names = sorted({family_name_key(name) for name in profile.authors} - {""})
+        keys.add((AUTHORS_YEAR_KEY, f"{' '.join(family_names)}|{profile.year}"))
+    title = title_key(profile.title)
+    if title:
+        if profile.year is not None:
+            keys.add((TITLE_YEAR_KEY, f"{title}|{profile.year}"))
+            # The first words catch titles that differ further on ("SQL 3" / "SQL3").
+            start = " ".join(title.split()[:TITLE_START_WORDS])
+            keys.add((TITLE_START_KEY, f"{start}|{profile.year}"))
+        if profile.authors:
+            keys.add((TITLE_AUTHOR_KEY, f"{title}|{author_key(profile.authors[0])}"))
+    return keys
+
+
+def candidate_pairs(
+    profiles: Iterable[MatchProfile], blocklist: IsbnBlocklist | None = None
+) -> Iterator[tuple[MatchProfile, MatchProfile]]:
+    """Each pair of profiles that share a blocking key, once, ordered by record id.
+
+    Records of one library are still paired (the decision vetoes them with a
+    reason). The pairs come out sorted, so runs are repeatable.
+    """
+    blocks: dict[tuple[str, str], list[MatchProfile]] = defaultdict(list)
+    for profile in profiles:
+        for key in blocking_keys(profile, blocklist):
+            blocks[key].append(profile)
+    seen: set[tuple[str, str]] = set()
+    pairs = []
+    for members in blocks.values():
+        for position, left in enumerate(members):
+            for right in members[position + 1 :]:
+                first, second = sorted((left, right), key=lambda profile: profile.record_id)
+                identity = (first.record_id, second.record_id)
+                if identity[0] != identity[1] and identity not in seen:
+                    seen.add(identity)
+                    pairs.append((first, second))
+    pairs.sort(key=lambda pair: (pair[0].record_id, pair[1].record_id))
+    yield from pairs

@@ -1,0 +1,407 @@
+"""The matching core: profiles, blocking keys, evidence, vetoes, decisions, clusters, ids."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pymarc import Field, Indicators, Subfield
+
+from mucluc.core.dedup.cluster import (
+    MERGE,
+    NEVER_MERGE,
+    Override,
+    SourcePriority,
+    assign_union_ids,
+    cluster_records,
+    rank_members,
+    resolve_union_id,
+    split_overrides,
+)
+from mucluc.core.dedup.compare import (
+    ComparisonWeights,
+    IsbnBlocklist,
+    classify_names,
+    compare_titles,
+    looks_vietnamese,
+)
+from mucluc.core.dedup.decide import MATCH, NO_MATCH, VETOED, DedupPolicy, decide_pair
+from mucluc.core.dedup.keys import blocking_keys, candidate_pairs
+from mucluc.core.dedup.profile import (
+    MatchProfile,
+    classify_format,
+    parse_edition_number,
+    parse_pages,
+    parse_volume,
+    profile_marc_record,
+)
+from tests.builders import make_marc_record
+
+POLICY = DedupPolicy()
+WEIGHTS = ComparisonWeights()
+
+
+def make_profile(record_id: str = "A:1", library: str = "A", **values: object) -> MatchProfile:
+    defaults: dict[str, object] = {
+        "title": "Lịch sử Việt Nam",
+        "authors": ("Nguyễn Văn An",),
+        "publisher": "Nxb. Giáo dục",
+        "year": 2020,
+        "pages": 320,
+        "format": "print",
+    }
+    defaults.update(values)
+    return MatchProfile(record_id=record_id, library=library, **defaults)  # type: ignore[arg-type]
+
+
+def decide(left: dict[str, object], right: dict[str, object]) -> str:
+    return decide_pair(
+        make_profile("A:1", "A", **left), make_profile("B:1", "B", **right), POLICY
+    ).outcome
+
+
+# --- profiles ----------------------------------------------------------------------------------
+
+
+def test_profile_takes_isbn_13_from_isbn_10_with_hyphens_and_qualifier() -> None:
+    record = make_marc_record("1", "Truyện Kiều", isbn="0-19-852663-6 (bìa mềm) : 45000đ")
+    assert profile_marc_record(record, "A:1", "A").isbns == ("9780198526636",)
+
+
+def test_profile_keeps_020z_and_bad_check_digits_as_invalid_isbns() -> None:
+    record = make_marc_record("1", "Truyện Kiều", isbn="978-604-0-00001-0")
+    record.add_field(Field("020", Indicators(" ", " "), [Subfield("z", "9786040000027")]))
+    profile = profile_marc_record(record, "A:1", "A")
+    assert profile.isbns == ()
+    assert set(profile.invalid_isbns) == {"9786040000010", "9786040000027"}
+
+
+def test_profile_moves_volume_out_of_the_title() -> None:
+    record = make_marc_record("1", "Lịch sử Việt Nam. Tập 2")
+    profile = profile_marc_record(record, "A:1", "A")
+    assert (profile.title, profile.part_number) == ("Lịch sử Việt Nam", "2")
+
+
+def test_profile_reads_245n_and_run_in_subtitle() -> None:
+    record = make_marc_record("1", "Giáo trình tin học: sách tham khảo")
+    record["245"].add_subfield("n", "Quyển II")
+    profile = profile_marc_record(record, "A:1", "A")
+    assert (profile.title, profile.subtitle, profile.part_number) == (
+        "Giáo trình tin học",
+        "sách tham khảo",
+        "2",
+    )
+
+
+@pytest.mark.parametrize(
+    ("designation", "number"),
+    [("Tập 1", "1"), ("T.2", "2"), ("v. 3", "3"), ("Volume IV", "4"), ("2", "2"), ("Số đỏ", "")],
+)
+def test_parse_volume(designation: str, number: str) -> None:
+    assert parse_volume(designation) == number
+
+
+@pytest.mark.parametrize(
+    ("statement", "number"),
+    [
+        ("Tái bản lần thứ 2.", 3),
+        ("Tái bản lần 3", 4),
+        ("In lần thứ 2", 2),
+        ("2nd ed.", 2),
+        ("Second edition.", 2),
+        ("3e éd.", 3),
+        ("Revised edition", None),
+    ],
+)
+def test_parse_edition_number(statement: str, number: int | None) -> None:
+    assert parse_edition_number(statement) == number
+
+
+def test_parse_pages_takes_the_largest_count() -> None:
+    assert parse_pages("xii, 350 tr. ;") == 350
+
+
+@pytest.mark.parametrize(
+    ("leader", "fixed", "medium", "carriers", "expected"),
+    [
+        ("00000nam a2200000 a 4500", "", "", [], "print"),
+        ("00000nam a2200000 a 4500", " " * 23 + "o", "", [], "ebook"),
+        ("00000nam a2200000 a 4500", "", "[electronic resource]", [], "ebook"),
+        ("00000nim a2200000 a 4500", "", "", [], "audio"),
+        ("00000nem a2200000 a 4500", "", "", [], "map"),
+        ("00000ncm a2200000 a 4500", "", "", [], "music-score"),
+        ("", "", "", [], ""),
+    ],
+)
+def test_classify_format(
+    leader: str, fixed: str, medium: str, carriers: list[str], expected: str
+) -> None:
+    assert classify_format(leader, fixed, medium, carriers) == expected
+
+
+# --- blocking ----------------------------------------------------------------------------------
+
+
+def test_blocking_keys_skip_blocklisted_isbns() -> None:
+    profile = make_profile(isbns=("9786040000019",))
+    keys = blocking_keys(profile, IsbnBlocklist(frozenset({"9786040000019"})))
+    assert ("isbn", "9786040000019") not in keys
+
+
+def test_tone_variants_and_inverted_names_share_a_block() -> None:
+    left = make_profile("A:1", "A", title="Văn hoá", authors=("Nguyễn, Du",), year=None)
+    right = make_profile("B:1", "B", title="VĂN HÓA", authors=("Nguyễn Du",), year=None)
+    assert blocking_keys(left) & blocking_keys(right)
+
+
+def test_candidate_pairs_only_pairs_records_sharing_a_key() -> None:
+    profiles = [
+        make_profile("A:1", "A", isbns=("9786040000019",), title="Một"),
+        make_profile("B:1", "B", isbns=("9786040000019",), title="Hai"),
+        make_profile("C:1", "C", title="Ba", authors=("Trần Văn Bình",), year=1999),
+    ]
+    pairs = [(left.record_id, right.record_id) for left, right in candidate_pairs(profiles)]
+    assert pairs == [("A:1", "B:1")]
+
+
+# --- Vietnamese rules --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Văn hoá Việt Nam", "Văn hóa Việt Nam"),  # tone placement
+        (unicodedata.normalize("NFD", "Lịch sử Việt Nam"), "Lịch sử Việt Nam"),  # NFD
+        ("Kỹ thuật trồng lúa", "Kĩ thuật trồng lúa"),  # i/y
+        ("LỊCH SỬ VIỆT NAM", "Lịch sử Việt Nam"),  # case
+    ],
+)
+def test_titles_equal_across_spelling_variants(left: str, right: str) -> None:
+    evidence = compare_titles(make_profile(title=left), make_profile(title=right), WEIGHTS)
+    assert evidence.rule == "same-title"
+
+
+def test_titles_differing_only_in_tones_are_not_equal() -> None:
+    evidence = compare_titles(make_profile(title="Lịch sử"), make_profile(title="Lịch sự"), WEIGHTS)
+    assert (evidence.rule, evidence.weight < 0) == ("title-tones-differ", True)
+
+
+def test_title_without_marks_is_a_weaker_match() -> None:
+    evidence = compare_titles(
+        make_profile(title="Lich su Viet Nam"), make_profile(title="Lịch sử Việt Nam"), WEIGHTS
+    )
+    assert evidence.rule == "same-title-unaccented"
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        ("Nguyễn, Du", "Nguyễn Du", "same"),
+        ("Nguyễn Du, 1765-1820", "NGUYỄN DU", "same"),
+        ("Nguyễn Thị Thuý", "Nguyễn Thị Thúy", "same"),
+        ("Đoàn Văn An", "Doãn Văn An", "tones-differ"),
+        ("Đặng Văn An", "Dặng Văn An", "tones-differ"),
+        ("Nguyen Du", "Nguyễn Du", "same-unaccented"),
+        ("Du, Nguyễn", "Nguyễn Du", "reordered"),
+        ("J. F. Naughton", "Jeffrey F. Naughton", "initials"),
+        ("Jeff Naughton", "Jeffrey F. Naughton", "initials"),
+        ("Nguyễn Văn An", "Nguyễn Văn Anh", "different"),
+    ],
+)
+def test_classify_names(left: str, right: str, expected: str) -> None:
+    assert classify_names(left, right)[0] == expected
+
+
+def test_looks_vietnamese_tells_tones_from_french_accents() -> None:
+    assert looks_vietnamese("Doãn Văn")
+    assert not looks_vietnamese("Jérôme Siméon")
+
+
+def test_dd_and_d_alone_do_not_make_a_match() -> None:
+    assert decide({"authors": ("Đoàn Văn An",)}, {"authors": ("Doãn Văn An",)}) == NO_MATCH
+
+
+def test_same_title_by_another_author_does_not_match() -> None:
+    assert decide({"authors": ("Trần Văn Bình",)}, {"authors": ("Lê Thị Hoa",)}) == NO_MATCH
+
+
+# --- vetoes and decisions ----------------------------------------------------------------------
+
+
+def test_same_edition_with_variant_text_matches() -> None:
+    outcome = decide(
+        {"title": "Văn hoá Việt Nam", "authors": ("Nguyễn, Văn An",)},
+        {"title": "Văn hóa Việt Nam", "authors": ("Nguyễn Văn An",)},
+    )
+    assert outcome == MATCH
+
+
+def test_shared_isbn_with_agreeing_title_matches_without_names() -> None:
+    decision = decide_pair(
+        make_profile("A:1", "A", isbns=("9786040000019",), authors=(), pages=None),
+        make_profile("B:1", "B", isbns=("9786040000019",), authors=(), pages=None, publisher=""),
+        POLICY,
+    )
+    assert decision.is_match
+    assert decision.evidence[0].rule == "isbn-shared"
+
+
+def test_same_library_is_vetoed() -> None:
+    decision = decide_pair(make_profile("A:1", "A"), make_profile("A:2", "A"), POLICY)
+    assert decision.outcome == VETOED
+    assert [veto.rule for veto in decision.vetoes] == ["same-library"]
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "rule"),
+    [
+        ({"part_number": "1"}, {"part_number": "2"}, "volume-differs"),
+        ({"edition": "Tái bản lần 2"}, {"edition": "Tái bản lần 3"}, "edition-differs"),
+        ({"format": "print"}, {"format": "ebook"}, "format-differs"),
+        ({"format": "print"}, {"format": "audio"}, "format-differs"),
+        ({"year": 2010}, {"year": 2014}, "year-gap"),
+    ],
+)
+def test_each_veto(left: dict[str, object], right: dict[str, object], rule: str) -> None:
+    decision = decide_pair(
+        make_profile("A:1", "A", **left), make_profile("B:1", "B", **right), POLICY
+    )
+    assert [veto.rule for veto in decision.vetoes] == [rule]
+
+
+def test_blocklisted_isbn_is_vetoed() -> None:
+    policy = DedupPolicy(isbn_blocklist=IsbnBlocklist(frozenset({"9786040000019"})))
+    left = make_profile("A:1", "A", isbns=("9786040000019",))
+    right = make_profile("B:1", "B", isbns=("9786040000019",))
+    assert [veto.rule for veto in decide_pair(left, right, policy).vetoes] == ["isbn-blocklisted"]
+
+
+def test_year_gap_within_tolerance_is_not_a_veto() -> None:
+    decision = decide_pair(
+        make_profile("A:1", "A", year=2010), make_profile("B:1", "B", year=2011), POLICY
+    )
+    assert decision.vetoes == ()
+
+
+def test_reedition_beside_an_unstated_edition_does_not_match() -> None:
+    assert decide({}, {"edition": "Tái bản lần thứ 1"}) == NO_MATCH
+
+
+def test_conflicting_isbns_argue_against() -> None:
+    outcome = decide({"isbns": ("9786040000019",)}, {"isbns": ("9780198526636",)})
+    assert outcome == NO_MATCH
+
+
+# --- clusters and ids --------------------------------------------------------------------------
+
+
+def match(left: str, right: str, score: float = 8.0) -> object:
+    decision = decide_pair(make_profile(left, left[0]), make_profile(right, right[0]), POLICY)
+    return dataclasses.replace(decision, left_id=left, right_id=right, outcome=MATCH, score=score)
+
+
+LIBRARIES = {"A:1": "A", "B:1": "B", "C:1": "C", "A:2": "A"}
+
+
+def test_clusters_never_join_two_records_of_one_library_automatically() -> None:
+    decisions = [match("A:1", "B:1", 9), match("B:1", "A:2", 8)]
+    clusters = cluster_records(LIBRARIES, decisions)  # type: ignore[arg-type]
+    assert frozenset({"A:1", "B:1"}) in clusters
+    assert frozenset({"A:2"}) in clusters
+
+
+def test_never_merge_override_wins_over_a_match() -> None:
+    overrides = [Override(NEVER_MERGE, "B:1", "A:1")]
+    clusters = cluster_records(LIBRARIES, [match("A:1", "B:1")], overrides)  # type: ignore[list-item]
+    assert frozenset({"A:1"}) in clusters
+
+
+def test_never_merge_blocks_a_chain_of_links() -> None:
+    overrides = [Override(NEVER_MERGE, "A:1", "C:1")]
+    decisions = [match("A:1", "B:1", 9), match("B:1", "C:1", 8)]
+    clusters = cluster_records(LIBRARIES, decisions, overrides)  # type: ignore[arg-type]
+    assert frozenset({"A:1", "B:1"}) in clusters
+    assert frozenset({"C:1"}) in clusters
+
+
+def test_manual_merge_joins_records_of_one_library() -> None:
+    clusters = cluster_records(LIBRARIES, [], [Override(MERGE, "A:1", "A:2")])
+    assert frozenset({"A:1", "A:2"}) in clusters
+
+
+def test_later_override_replaces_an_earlier_one() -> None:
+    overrides = [Override(MERGE, "A:1", "B:1"), Override(NEVER_MERGE, "A:1", "B:1")]
+    assert frozenset({"A:1"}) in cluster_records(LIBRARIES, [], overrides)
+
+
+def test_split_overrides_keep_the_part_apart() -> None:
+    overrides = split_overrides({"C:1"}, {"A:1", "B:1"})
+    decisions = [match("A:1", "B:1"), match("B:1", "C:1"), match("A:1", "C:1")]
+    clusters = cluster_records(LIBRARIES, decisions, overrides)  # type: ignore[arg-type]
+    assert frozenset({"C:1"}) in clusters
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    edges=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.integers(1, 9)), max_size=25),
+    seed=st.integers(0, 1000),
+)
+def test_clusters_do_not_depend_on_order_and_components_cluster_alone(
+    edges: list[tuple[int, int, int]], seed: int
+) -> None:
+    libraries = {f"R:{number}": f"L{number % 4}" for number in range(10)}
+    decisions = [
+        match(f"R:{left}", f"R:{right}", score) for left, right, score in edges if left != right
+    ]
+    shuffled = list(decisions)
+    random.Random(seed).shuffle(shuffled)
+    whole = cluster_records(libraries, decisions)  # type: ignore[arg-type]
+    assert cluster_records(libraries, shuffled) == whole  # type: ignore[arg-type]
+    # Incremental: re-clustering one cluster's records alone gives that cluster back.
+    for cluster in whole:
+        part = {record_id: libraries[record_id] for record_id in cluster}
+        inside = [d for d in decisions if d.left_id in cluster and d.right_id in cluster]  # type: ignore[attr-defined]
+        assert cluster_records(part, inside) == [cluster]  # type: ignore[arg-type]
+
+
+def test_merge_keeps_the_larger_old_id_and_redirects_the_other() -> None:
+    previous = {"A:1": 1, "B:1": 1, "C:1": 2}
+    assignment = assign_union_ids([frozenset({"A:1", "B:1", "C:1"})], previous, next_id=3)
+    assert assignment.ids == {frozenset({"A:1", "B:1", "C:1"}): 1}
+    assert assignment.redirects == {2: 1}
+
+
+def test_split_leaves_the_old_id_with_the_larger_part_and_never_reuses_ids() -> None:
+    previous = {"A:1": 5, "B:1": 5, "C:1": 5}
+    assignment = assign_union_ids(
+        [frozenset({"A:1", "B:1"}), frozenset({"C:1"})], previous, next_id=9
+    )
+    assert assignment.ids == {frozenset({"A:1", "B:1"}): 5, frozenset({"C:1"}): 9}
+    assert assignment.next_id == 10
+
+
+def test_earlier_redirects_follow_a_new_merge() -> None:
+    previous = {"A:1": 1, "B:1": 2}
+    assignment = assign_union_ids(
+        [frozenset({"A:1", "B:1"})], previous, next_id=4, previous_redirects={3: 2}
+    )
+    assert resolve_union_id(3, assignment.redirects) == 1
+
+
+def test_ids_of_deleted_records_are_retired() -> None:
+    assignment = assign_union_ids([frozenset({"A:1"})], {"A:1": 1, "B:1": 2}, next_id=3)
+    assert assignment.retired == frozenset({2})
+
+
+def test_rank_members_puts_the_national_library_first_then_completeness() -> None:
+    members = [
+        ("S:1", "VN-SCH", "school", 20),
+        ("P:1", "VN-PRV", "provincial", 9),
+        ("P:2", "VN-PRV2", "provincial", 12),
+        ("N:1", "VN-NLV", "national", 3),
+    ]
+    assert rank_members(members, SourcePriority()) == ["N:1", "P:2", "P:1", "S:1"]
