@@ -1,0 +1,1 @@
+"""Crosswalks between MARC 21 and the XML forms the protocols speak: MARCXML and Dublin Core."""

@@ -1,0 +1,1 @@
+"""Harvesting member libraries' catalogues into the union catalogue (OAI-PMH client)."""
