@@ -1,0 +1,39 @@
+"""Wire the security parts into the app: limits and headers, the contribution API, the admin.
+
+`create_app` calls `install_security` once; it owns the account store, the
+sign-in throttle and the one worker thread that ingests large contribution
+bodies in the background (one at a time, like the CLI's ingest).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from mucluc.config import Settings
+from mucluc.storage.accounts import SqlSecurityStore
+from mucluc.web.admin.routes import admin_router
+from mucluc.web.api.contribution import contribution_router
+from mucluc.web.guards import SecurityState
+from mucluc.web.hardening import install_hardening
+from mucluc.web.limits import SignInThrottle
+
+
+def install_security(app: FastAPI, settings: Settings, engine: Engine) -> SecurityState:
+    """Attach SecurityState, the hardening middleware and the security routers to `app`."""
+    store = SqlSecurityStore(engine)
+    # A job a stopped server left behind cannot finish: its body was only in memory.
+    store.interrupt_unfinished_jobs()
+    state = SecurityState(
+        settings=settings,
+        store=store,
+        sign_in_throttle=SignInThrottle(settings.sign_in_attempts, settings.sign_in_window_seconds),
+        executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="contribution"),
+    )
+    app.state.security = state
+    app.state.rate_limiter = install_hardening(app, settings)
+    app.include_router(contribution_router)
+    app.include_router(admin_router)
+    return state
