@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-import threading
+import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
+from pymarc import MARCReader
 
 from mucluc.config import Settings
 from mucluc.core.model import LibraryInfo
@@ -18,14 +18,8 @@ from mucluc.services.ingest import ingest_bytes
 from mucluc.web.app import create_app
 from mucluc.wiring import initialise_home, open_store
 from tests.builders import make_marc_file, make_marc_record
-
-SERVER_START_SECONDS = 20
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.protocol.schemas import assert_valid, marcxml_schema, oai_dc_schema
+from tests.servers import running_server
 
 
 @pytest.fixture(scope="module")
@@ -84,21 +78,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="module")
 def base_url(settings: Settings) -> Iterator[str]:
-    """A uvicorn server running the app on a free loopback port."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("the web server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join()
+    """The application on a free loopback port."""
+    with running_server(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture
@@ -118,7 +100,7 @@ def test_home_page_has_a_search_box_and_counts(client: httpx.Client) -> None:
 def test_search_page_finds_toned_titles_from_a_query_without_tones(client: httpx.Client) -> None:
     page = client.get("/search", params={"q": "lich su"})
     assert page.status_code == 200
-    assert "Lịch sử Việt Nam" in page.text
+    assert "<mark>Lịch</mark> <mark>sử</mark> Việt Nam" in page.text
     assert "Có tại 2 thư viện" in page.text
 
 
@@ -160,7 +142,7 @@ def test_api_record_has_members_and_holdings(client: httpx.Client) -> None:
     record = client.get(f"/api/v1/records/{hit['id']}").json()
     assert [member["library"] for member in record["members"]] == ["VN-NLV", "VN-HCM"]
     assert record["members"][1]["holdings"] == [
-        {"location": "Kho mượn", "call_number": "959.7 PH-L", "copies": 3}
+        {"location": "Kho mượn", "call_number": "959.7 PH-L", "copies": 3, "lendable": True}
     ]
     assert record["description"]["isbns"] == ["9786040000019"]
 
@@ -262,3 +244,132 @@ def test_metrics_speak_prometheus(client: httpx.Client) -> None:
 def test_api_allows_cross_origin_reading(client: httpx.Client) -> None:
     answer = client.get("/api/v1/stats", headers={"Origin": "https://opac.example.vn"})
     assert answer.headers["access-control-allow-origin"] == "*"
+
+
+def lich_su_record_id(client: httpx.Client) -> int:
+    (hit,) = client.get("/api/v1/search", params={"q": "9786040000019"}).json()["hits"]
+    return int(hit["id"])
+
+
+def test_marc21_export_reads_back_with_both_libraries_holdings(client: httpx.Client) -> None:
+    record_id = lich_su_record_id(client)
+    answer = client.get(f"/api/v1/records/{record_id}/export", params={"format": "marc21"})
+    assert answer.headers["content-type"] == "application/marc"
+    assert f'filename="mucluc-{record_id}.mrc"' in answer.headers["content-disposition"]
+    (record,) = list(MARCReader(answer.content, to_unicode=True, force_utf8=True))
+    assert record["001"].data == str(record_id)
+    assert record["245"]["a"].startswith("Lịch sử Việt Nam")
+    assert sorted(field["a"] for field in record.get_fields("852")) == ["VN-HCM", "VN-NLV"]
+
+
+def test_marcxml_export_validates_against_marc21slim(client: httpx.Client) -> None:
+    answer = client.get(
+        f"/api/v1/records/{lich_su_record_id(client)}/export", params={"format": "marcxml"}
+    )
+    assert_valid(marcxml_schema(), answer.content)
+    assert "Lịch sử Việt Nam".encode() in answer.content
+
+
+def test_dublin_core_export_validates_against_oai_dc(client: httpx.Client) -> None:
+    answer = client.get(
+        f"/api/v1/records/{lich_su_record_id(client)}/export", params={"format": "dc"}
+    )
+    assert_valid(oai_dc_schema(), answer.content)
+
+
+def test_citation_exports_have_their_media_types(client: httpx.Client) -> None:
+    record_id = lich_su_record_id(client)
+    media_types = {
+        name: client.get(f"/api/v1/records/{record_id}/export", params={"format": name}).headers[
+            "content-type"
+        ]
+        for name in ("bibtex", "ris", "csljson", "marcjson")
+    }
+    assert media_types == {
+        "bibtex": "application/x-bibtex; charset=utf-8",
+        "ris": "application/x-research-info-systems; charset=utf-8",
+        "csljson": "application/vnd.citationstyles.csl+json",
+        "marcjson": "application/json",
+    }
+
+
+def test_unknown_export_format_is_a_problem_naming_the_formats(client: httpx.Client) -> None:
+    answer = client.get(
+        f"/api/v1/records/{lich_su_record_id(client)}/export", params={"format": "pdf"}
+    )
+    assert answer.status_code == 400
+    assert "unknown export format 'pdf'" in answer.json()["detail"]
+
+
+def test_record_page_links_every_export(client: httpx.Client) -> None:
+    page = client.get(f"/records/{lich_su_record_id(client)}")
+    for label in ("MARC 21", "MARCXML", "MARC-in-JSON", "Dublin Core", "BibTeX", "RIS", "CSL-JSON"):
+        assert f">{label}</a>" in page.text
+
+
+def test_no_results_page_suggests_easier_queries(client: httpx.Client) -> None:
+    page = client.get("/search", params={"q": "lịch sử xyzzy"})
+    assert "Không tìm thấy tài liệu nào." in page.text
+    assert '/search?q=lich%20su%20xyzzy">lich su xyzzy</a>' in page.text
+    assert '/search?q=l%E1%BB%8Bch%20s%E1%BB%AD">lịch sử</a>' in page.text
+
+
+def test_result_list_exports_as_marcxml_and_bibtex(client: httpx.Client) -> None:
+    marcxml = client.get(
+        "/api/v1/export", params={"q": "giao trinh", "format": "marcxml", "limit": 5}
+    )
+    assert marcxml.status_code == 200
+    assert_valid(marcxml_schema(), marcxml.content)
+    assert marcxml.content.count(b"<marc:record") + marcxml.content.count(b"<record") == 5
+    bibtex = client.get(
+        "/api/v1/export", params={"q": "giao trinh", "format": "bibtex", "limit": 3}
+    )
+    assert bibtex.text.count("@book{") == 3
+
+
+def test_result_list_export_limit_is_enforced(client: httpx.Client) -> None:
+    answer = client.get("/api/v1/export", params={"q": "giao trinh", "limit": 100000})
+    assert answer.status_code == 422
+
+
+def test_api_record_is_cacheable_with_etag_and_last_modified(client: httpx.Client) -> None:
+    record_id = lich_su_record_id(client)
+    first = client.get(f"/api/v1/records/{record_id}")
+    assert first.headers["etag"].startswith('"')
+    assert first.headers["last-modified"].endswith("GMT")
+    cached = {"If-None-Match": first.headers["etag"]}
+    again = client.get(f"/api/v1/records/{record_id}", headers=cached)
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_api_holdings_lists_each_library_with_lendability(client: httpx.Client) -> None:
+    answer = client.get(f"/api/v1/records/{lich_su_record_id(client)}/holdings")
+    holdings = answer.json()["holdings"]
+    assert {(h["library"], h["copies"], h["lendable"]) for h in holdings} == {
+        ("VN-NLV", 1, True),
+        ("VN-HCM", 3, True),
+    }
+
+
+def test_record_page_has_a_marc_view_and_lendability(client: httpx.Client) -> None:
+    page = client.get(f"/records/{lich_su_record_id(client)}")
+    assert "<summary>Xem biểu ghi MARC</summary>" in page.text
+    assert "=245  00$aLịch sử Việt Nam" in page.text
+    assert '<th scope="col">Cho mượn</th>' in page.text
+
+
+def test_marc21_export_is_read_by_yaz_marcdump(client: httpx.Client, tmp_path: Path) -> None:
+    search = {"q": "giao trinh", "format": "marc21", "limit": 10}
+    answer = client.get("/api/v1/export", params=search)
+    exported = tmp_path / "results.mrc"
+    exported.write_bytes(answer.content)
+    dump = subprocess.run(
+        ["yaz-marcdump", "-i", "marc", "-o", "line", str(exported)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert dump.returncode == 0, dump.stderr
+    assert "(Error" not in dump.stdout + dump.stderr
+    assert dump.stdout.count("\n245 ") == 10

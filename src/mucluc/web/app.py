@@ -17,14 +17,19 @@ from fastapi.staticfiles import StaticFiles
 
 from mucluc import __version__
 from mucluc.config import Settings
+from mucluc.protocols.oaipmh.routes import oaipmh_router
+from mucluc.protocols.sru.routes import sru_router
 from mucluc.storage.directory import SqlDirectory
+from mucluc.storage.harvesting import SqlPublicationSource
 from mucluc.storage.repository import SqlCatalogue
 from mucluc.web.api.directory import directory_api_router
+from mucluc.web.api.exports import exports_router
 from mucluc.web.api.routes import api_router
 from mucluc.web.catalogue.directory import directory_router
 from mucluc.web.catalogue.routes import catalogue_router
 from mucluc.web.errors import install_error_handlers
 from mucluc.web.operations import RequestMetrics, operations_router
+from mucluc.web.security import install_security
 from mucluc.wiring import IndexFollower, open_store
 
 STATIC_FOLDER = Path(__file__).parent / "catalogue" / "static"
@@ -71,8 +76,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_FOLDER), name="static")
     app.include_router(api_router)
     app.include_router(directory_api_router)
+    app.include_router(exports_router)
     app.include_router(catalogue_router)
     app.include_router(directory_router)
     app.include_router(operations_router)
+    # Interconnection protocols (issue #7): OAI-PMH reads the change log through its own reader.
+    app.state.publication = SqlPublicationSource(store.engine)
+    app.include_router(oaipmh_router)
+    # SRU 1.2 and 2.0 over the same search service (issue #7).
+    app.include_router(sru_router)
+    # Accounts, the contribution API, the admin, limits and security headers (issue #9).
+    install_security(app, settings, store.engine)
     install_error_handlers(app)
     return app

@@ -11,15 +11,47 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from mucluc.errors import LibraryNotFoundError, MuclucError, QueryError, RecordNotFoundError
+from mucluc.errors import (
+    AccountError,
+    AuthenticationError,
+    ContributionError,
+    JobNotFoundError,
+    LibraryNotFoundError,
+    MuclucError,
+    PermissionDeniedError,
+    QueryError,
+    RecordNotFoundError,
+    RequestTooLargeError,
+    TooManyRequestsError,
+    UnsupportedFormatError,
+)
 from mucluc.web.catalogue.templates import render
 
 STATUS_BY_ERROR: dict[type[Exception], int] = {
     RecordNotFoundError: 404,
     LibraryNotFoundError: 404,
     QueryError: 400,
+    # Accounts, keys and the contribution API (issue #9).
+    AuthenticationError: 401,
+    PermissionDeniedError: 403,
+    AccountError: 400,
+    ContributionError: 400,
+    UnsupportedFormatError: 415,
+    JobNotFoundError: 404,
+    RequestTooLargeError: 413,
+    TooManyRequestsError: 429,
 }
-TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 422: "Invalid request"}
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorised",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Invalid request",
+    429: "Too many requests",
+}
 
 
 def problem(request: Request, status: int, detail: str) -> Response:
@@ -43,7 +75,12 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on the application."""
 
     async def on_mucluc_error(request: Request, error: Exception) -> Response:
-        return problem(request, STATUS_BY_ERROR.get(type(error), 500), str(error))
+        response = problem(request, STATUS_BY_ERROR.get(type(error), 500), str(error))
+        if isinstance(error, AuthenticationError):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="mucluc"'
+        if isinstance(error, TooManyRequestsError):
+            response.headers["Retry-After"] = str(error.retry_after_seconds)
+        return response
 
     async def on_http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)

@@ -7,14 +7,10 @@ from fastapi.responses import HTMLResponse
 
 from mucluc.services import directory as directory_service
 from mucluc.web.catalogue.templates import render
+from mucluc.web.i18n import N_
 from mucluc.web.state import web_state
 
 directory_router = APIRouter(include_in_schema=False)
-
-def N_(message: str) -> str:  # noqa: N802 - the conventional name message extractors look for
-    """Mark a message for translation where it is defined; it is translated when shown."""
-    return message
-
 
 LIBRARY_TYPE_NAMES = {
     "national": N_("National library"),
