@@ -17,8 +17,9 @@ from mucluc.config import Settings
 from mucluc.core.model import LibraryInfo
 from mucluc.demo.generate import write_demo_files
 from mucluc.demo.libraries import DEMO_LIBRARIES
-from mucluc.services.catalogue import add_library, catalogue_counts, search_catalogue
+from mucluc.services.catalogue import add_library, catalogue_counts
 from mucluc.services.ingest import ingest_file
+from mucluc.services.search import reader_search_request, search_catalogue
 from mucluc.wiring import initialise_home, open_index, open_store, rebuild_live_index
 
 QUERIES = (
@@ -69,7 +70,7 @@ def main() -> None:
         for _ in range(SEARCH_ROUNDS):
             for query in QUERIES:
                 started = time.perf_counter()
-                search_catalogue(index, query, 1, 20)
+                search_catalogue(index, reader_search_request(query, page_size=20))
                 latencies.append((time.perf_counter() - started) * 1000)
         latencies.sort()
         print(

@@ -47,6 +47,85 @@ class Settings(BaseSettings):
     )
     page_size: int = Field(default=20, description="Search results per page, web and API.")
     max_page_size: int = Field(default=100, description="Largest page a client may ask for.")
+    oai_repository_identifier: str = Field(
+        default="mucluc.vn",
+        description="Repository identifier in OAI identifiers (oai:mucluc.vn:123).",
+    )
+    oai_admin_email: str = Field(
+        default="catalogue@mucluc.invalid",
+        description="Address OAI-PMH Identify gives for the repository's administrator.",
+    )
+    oai_page_size: int = Field(
+        default=500, ge=1, description="Records per OAI-PMH list response (then a token)."
+    )
+    z3950_port: int | None = Field(
+        default=None,
+        description="Port of the Z39.50 server `mucluc serve` also starts (2100 is usual); "
+        "unset: no Z39.50 unless `--z3950 PORT` is given.",
+    )
+    z3950_credentials_file: Path | None = Field(
+        default=None,
+        description="File of `user:password` lines; when set, Z39.50 clients must log in.",
+    )
+
+    # Security (issue #9): sessions, limits, rate limits.
+    session_lifetime_minutes: int = Field(
+        default=480, ge=1, description="How long a web admin sign-in lasts, in minutes."
+    )
+    session_cookie_secure: bool = Field(
+        default=True,
+        description=(
+            "Mark the admin session cookie Secure (sent over HTTPS only). "
+            "Turn off only for a plain-HTTP test server."
+        ),
+    )
+    sign_in_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins allowed per username and per client within the window.",
+    )
+    sign_in_window_seconds: int = Field(
+        default=900, ge=1, description="The window over which failed sign-ins are counted."
+    )
+    max_request_bytes: int = Field(
+        default=50_000_000,
+        ge=1,
+        description="Largest request body accepted (contribution uploads included); more is 413.",
+    )
+    contribution_synchronous_bytes: int = Field(
+        default=1_000_000,
+        ge=0,
+        description=(
+            "Contribution bodies up to this size are ingested before the answer; larger ones "
+            "answer 202 with a job id to poll at /api/v1/jobs/{id}."
+        ),
+    )
+    max_query_string_bytes: int = Field(
+        default=4096, ge=64, description="Longest URL query string accepted; more is 414."
+    )
+    max_search_query_characters: int = Field(
+        default=500,
+        ge=1,
+        description="Longest search query (`q`, `query`) accepted, in characters; more is 400.",
+    )
+    max_result_window: int = Field(
+        default=10_000,
+        ge=1,
+        description="Deepest result a client may page to (page x page size); deeper is 400.",
+    )
+    rate_limit_per_minute: int = Field(
+        default=1200,
+        ge=0,
+        description=(
+            "Requests per minute each client address may make to the catalogue, API and "
+            "protocols (0: no limit); over it, 429 with Retry-After."
+        ),
+    )
+    rate_limit_burst: int = Field(
+        default=300,
+        ge=1,
+        description="Requests a client may make at once before the per-minute rate applies.",
+    )
 
     @property
     def index_path(self) -> Path:

@@ -2,12 +2,23 @@
 
     MuclucError
     ├── ConfigurationError      a setting or settings file is wrong
+    │   └── SourceConfigError   a library's sources.toml section is wrong (file, section, key)
     ├── LibraryError            a member library is unknown or defined twice
     │   └── LibraryNotFoundError    no member library has the asked code
     ├── RecordNotFoundError     no union record has the asked id
+    ├── DedupError              a staff merge, split or blocklist change cannot be done
     ├── QueryError              a search query cannot be understood
     ├── IngestError             a file to ingest cannot be read at all
-    └── IndexBusyError          another process is writing the search index
+    ├── IndexBusyError          another process is writing the search index
+    ├── AuthenticationError     no credentials, or wrong ones (HTTP 401)
+    ├── PermissionDeniedError   the credentials do not allow this (HTTP 403)
+    ├── AccountError            an account, key or session request cannot be done
+    ├── ContributionError       a body sent to the contribution API cannot be used
+    │   └── UnsupportedFormatError  the body's media type is not one we read
+    ├── JobNotFoundError        no contribution job has the asked id
+    ├── TooManyRequestsError    a client went over its rate or sign-in limit
+    ├── RequestTooLargeError    a request body is larger than the limit
+    └── BackupError             a backup cannot be taken, verified or restored
 
 A single bad record inside a file is not an error: ingest keeps it, with its
 reason, as a rejected source record and goes on.
@@ -32,6 +43,10 @@ class LibraryNotFoundError(LibraryError):
 
 class RecordNotFoundError(MuclucError):
     """No union record has the requested id."""
+
+
+class DedupError(MuclucError):
+    """A staff merge, split, never-merge or blocklist change names something unusable."""
 
 
 class QueryError(MuclucError):
@@ -62,5 +77,49 @@ class IngestError(MuclucError):
     """A file offered for ingest cannot be opened or read at all."""
 
 
+class SourceConfigError(ConfigurationError):
+    """A per-library source configuration is invalid; the message names file, section and key."""
+
+
 class IndexBusyError(MuclucError):
     """Another process holds the search index writer; its updater will apply the changes."""
+
+
+class AuthenticationError(MuclucError):
+    """The request carries no credentials, or credentials that are wrong, revoked or expired."""
+
+
+class PermissionDeniedError(MuclucError):
+    """The credentials are good but do not allow this action on this library."""
+
+
+class AccountError(MuclucError):
+    """An account, API key or session request cannot be done (unknown role, name taken …)."""
+
+
+class ContributionError(MuclucError):
+    """A body sent to the contribution API cannot be read; the message names record and line."""
+
+
+class UnsupportedFormatError(ContributionError):
+    """The body's media type is not one the contribution API reads."""
+
+
+class JobNotFoundError(MuclucError):
+    """No contribution job has the requested id."""
+
+
+class TooManyRequestsError(MuclucError):
+    """A client went over its limit; `retry_after_seconds` says when to try again."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class BackupError(MuclucError):
+    """A backup cannot be taken, verified or restored; the message names the file or table."""
+
+
+class RequestTooLargeError(MuclucError):
+    """A request body is larger than `max_request_bytes`."""

@@ -13,7 +13,9 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from mucluc.cli import database, demo, index, library, records, serve
+from mucluc.cli import backup as backups
+from mucluc.cli import database, dedup, demo, harvest, index, library, records, serve
+from mucluc.cli import keys as security_commands
 from mucluc.cli.context import CommandContext
 from mucluc.config import load_settings
 from mucluc.errors import MuclucError
@@ -47,12 +49,20 @@ app.command()(database.init)
 app.add_typer(database.database_app, name="db")
 app.add_typer(library.library_app, name="library")
 app.command()(records.ingest)
+app.command()(harvest.harvest)
 app.command()(records.search)
 app.command()(records.export)
 app.command()(records.stats)
 app.command()(index.reindex)
+app.add_typer(dedup.dedup_app, name="dedup")  # union records (issue #4)
 app.command()(serve.serve)
 app.command()(demo.demo)
+# Accounts, API keys, the audit log (issue #9).
+app.add_typer(security_commands.key_app, name="key")
+app.add_typer(security_commands.account_app, name="account")
+app.add_typer(security_commands.audit_app, name="audit")
+app.command()(backups.backup)
+app.command()(backups.restore)
 
 
 def run() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 LIBRARY_TYPES = (  # the kinds of member library the programme names
     "national",
@@ -54,6 +55,7 @@ class HoldingStatement:
     location: str = ""
     call_number: str = ""
     copies: int = 1
+    lendable: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class UnionRecordView:
     merged_into_id: int | None
     description: BibDescription
     members: tuple[MemberView, ...] = ()
+    updated_at: datetime | None = None
 
     @property
     def library_codes(self) -> tuple[str, ...]:

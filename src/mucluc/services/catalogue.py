@@ -7,10 +7,8 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from mucluc.core.model import LIBRARY_TYPES, LibraryInfo, UnionRecordView
-from mucluc.core.ports import CatalogueCounts, CatalogueStore, SearchIndex, SearchResults
-from mucluc.errors import LibraryError, QueryError, RecordNotFoundError
-
-MAX_QUERY_CHARACTERS = 1000
+from mucluc.core.ports import CatalogueCounts, CatalogueStore
+from mucluc.errors import LibraryError, RecordNotFoundError
 
 
 def add_library(store: CatalogueStore, library: LibraryInfo) -> None:
@@ -48,15 +46,6 @@ def catalogue_counts(store: CatalogueStore) -> CatalogueCounts:
     """How much the catalogue holds."""
     with store.transaction() as transaction:
         return transaction.counts()
-
-
-def search_catalogue(index: SearchIndex, text: str, page: int, page_size: int) -> SearchResults:
-    """One page of records matching a reader's query (pages count from 1)."""
-    if len(text) > MAX_QUERY_CHARACTERS:
-        raise QueryError(f"the query is longer than {MAX_QUERY_CHARACTERS} characters")
-    if page < 1:
-        raise QueryError(f"page must be 1 or more, not {page}")
-    return index.search(text, offset=(page - 1) * page_size, limit=page_size)
 
 
 def export_jsonl_lines(store: CatalogueStore) -> Iterator[str]:

@@ -7,7 +7,7 @@ MARC-in-JSON, described by the core.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
@@ -16,18 +16,28 @@ from sqlalchemy import Engine, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from mucluc.core.marc.describe import describe_record
-from mucluc.core.marc.marc_json import record_from_dict
+from mucluc.core.dedup.cluster import Override
+from mucluc.core.dedup.decide import MatchDecision
+from mucluc.core.dedup.profile import MatchProfile
 from mucluc.core.model import (
-    BibDescription,
     HoldingStatement,
     LibraryInfo,
-    MemberView,
     UnionRecordView,
 )
-from mucluc.core.ports import CatalogueCounts, ChangeEntry, ExportRow, StoredSourceRecord
-from mucluc.core.preference import choose_preferred_member
+from mucluc.core.ports import (
+    BlockedIsbnEntry,
+    CatalogueCounts,
+    ChangeEntry,
+    ExportRow,
+    KeyMembership,
+    RecordPlacement,
+    SourceRecordDocument,
+    SourceRecordWrite,
+    StoredSourceRecord,
+    UnionMember,
+)
 from mucluc.errors import LibraryError
+from mucluc.storage import dedup, loading
 from mucluc.storage.tables import (
     Change,
     Holding,
@@ -38,6 +48,7 @@ from mucluc.storage.tables import (
     UnionRecord,
     utc_now,
 )
+from mucluc.storage.views import load_changes, load_union_record_views
 
 ID_BATCH_SIZE = 1000
 
@@ -231,46 +242,8 @@ class SqlTransaction:
 
     def union_record_view(self, union_record_id: int) -> UnionRecordView | None:
         """A union record with its members (preferred member first), libraries and holdings."""
-        union = self.session.get(UnionRecord, union_record_id)
-        if union is None:
-            return None
-        rows = self.session.execute(
-            select(SourceRecord, Library)
-            .join(Library, Library.id == SourceRecord.library_id)
-            .where(SourceRecord.union_record_id == union_record_id, SourceRecord.status == "active")
-            .order_by(SourceRecord.id)
-        ).all()
-        holdings_by_source: dict[int, list[HoldingStatement]] = {}
-        source_ids = [source.id for source, _ in rows]
-        for holding in self.session.scalars(
-            select(Holding).where(Holding.source_record_id.in_(source_ids)).order_by(Holding.id)
-        ):
-            holdings_by_source.setdefault(holding.source_record_id, []).append(
-                HoldingStatement(
-                    location=holding.location or "",
-                    call_number=holding.call_number or "",
-                    copies=holding.copies,
-                )
-            )
-        members = [
-            MemberView(
-                library=library.to_info(),
-                local_id=source.local_id,
-                description=describe_record(record_from_dict(source.record or {})),
-                holdings=tuple(holdings_by_source.get(source.id, ())),
-                record=dict(source.record or {}),
-            )
-            for source, library in rows
-        ]
-        ordered = choose_preferred_member(members)
-        description = ordered[0].description if ordered else BibDescription(title=union.title)
-        return UnionRecordView(
-            id=union.id,
-            status=union.status,
-            merged_into_id=union.merged_into_id,
-            description=description,
-            members=tuple(ordered),
-        )
+        views = load_union_record_views(self.session, [union_record_id])
+        return views[0] if views else None
 
     def changes_after(self, sequence: int, limit: int) -> list[ChangeEntry]:
         """Up to `limit` changes with a sequence above `sequence`, in order."""
@@ -281,6 +254,14 @@ class SqlTransaction:
             .limit(limit)
         )
         return [ChangeEntry(*row) for row in rows]
+
+    def changes_in(self, sequences: Iterable[int]) -> list[ChangeEntry]:
+        """The changes with these sequences that exist now, in order (storage/views.py)."""
+        return load_changes(self.session, sequences)
+
+    def union_record_views(self, union_record_ids: Sequence[int]) -> list[UnionRecordView]:
+        """Many union records in a few queries, for the index (storage/views.py)."""
+        return load_union_record_views(self.session, union_record_ids)
 
     def latest_change_sequence(self) -> int:
         """The highest sequence in the change log, 0 if empty."""
@@ -340,7 +321,7 @@ class SqlTransaction:
             rejected_records=count(
                 select(func.count())
                 .select_from(SourceRecord)
-                .where(SourceRecord.status == "rejected")
+                .where(SourceRecord.status == "quarantined")
             ),
             union_records=count(
                 select(func.count()).select_from(UnionRecord).where(UnionRecord.status == "active")
@@ -348,6 +329,133 @@ class SqlTransaction:
             holdings=count(select(func.count()).select_from(Holding)),
             copies=count(select(func.sum(Holding.copies))),
         )
+
+    # Ingest-side batch operations (`mucluc.core.ports.IngestTransaction`), in storage/loading.py.
+
+    def find_source_records(
+        self, library_id: int, local_ids: Iterable[str]
+    ) -> dict[str, StoredSourceRecord]:
+        """The stored records of a library with these local ids, by local id."""
+        return loading.find_source_records(self.session, library_id, local_ids)
+
+    def active_local_ids(self, library_id: int) -> dict[str, StoredSourceRecord]:
+        """Every active source record of a library, by local id."""
+        return loading.active_local_ids(self.session, library_id)
+
+    def write_source_records(
+        self, library_id: int, job_id: int, writes: list[SourceRecordWrite]
+    ) -> dict[str, int]:
+        """Insert or replace these records with their keys and holdings; ids by local id."""
+        self.session.flush()
+        return loading.write_source_records(self.session, library_id, job_id, writes)
+
+    def key_memberships(self, keys: Iterable[tuple[str, str]]) -> list[KeyMembership]:
+        """Active members of active union records that have any of these keys."""
+        return loading.key_memberships(self.session, keys)
+
+    def union_members(self, union_record_ids: Iterable[int]) -> list[UnionMember]:
+        """The active members of these union records, by source record id."""
+        return loading.union_members(self.session, union_record_ids)
+
+    def create_union_records(self, count: int) -> list[int]:
+        """`count` new, empty, active union records, ids ascending."""
+        return loading.create_union_records(self.session, count)
+
+    def assign_union_records(self, assignments: dict[int, int | None]) -> None:
+        """Make each source record a member of a union record, or of none."""
+        loading.assign_union_records(self.session, assignments)
+
+    def record_union_states(self, states: list[tuple[int, str, str]]) -> None:
+        """Set (union record id, status, title) and log one change for each."""
+        loading.record_union_states(self.session, states)
+
+    def withdraw_source_records(self, source_record_ids: list[int]) -> None:
+        """Mark these source records deleted and drop their keys and holdings."""
+        loading.withdraw_source_records(self.session, source_record_ids)
+
+    # Matching-side operations (`mucluc.core.ports.MatchingTransaction`), in storage/dedup.py.
+
+    def save_match_profiles(self, profiles: Mapping[int, MatchProfile]) -> None:
+        """Replace the stored profiles of these source records."""
+        dedup.save_match_profiles(self.session, profiles)
+
+    def drop_match_profiles(self, source_record_ids: Iterable[int]) -> None:
+        """Forget the profiles of these source records."""
+        dedup.drop_match_profiles(self.session, source_record_ids)
+
+    def match_profiles(self, source_record_ids: Iterable[int]) -> dict[int, MatchProfile]:
+        """The stored profiles of these source records."""
+        return dedup.match_profiles(self.session, source_record_ids)
+
+    def records_sharing_keys(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], set[int]]:
+        """The active source records holding each of these blocking keys."""
+        return dedup.records_sharing_keys(self.session, keys)
+
+    def replace_blocking_keys(self, keys: Mapping[int, Iterable[tuple[str, str]]]) -> None:
+        """Set the blocking keys of these source records."""
+        dedup.replace_blocking_keys(self.session, keys)
+
+    def replace_match_decisions(
+        self, source_record_ids: Iterable[int], decisions: Iterable[MatchDecision]
+    ) -> None:
+        """Drop every decision involving these records, then store these."""
+        dedup.replace_match_decisions(self.session, source_record_ids, decisions)
+
+    def clear_match_decisions(self) -> None:
+        """Drop every stored decision."""
+        dedup.clear_match_decisions(self.session)
+
+    def match_decisions_touching(self, source_record_ids: Iterable[int]) -> list[MatchDecision]:
+        """Stored decisions with either record among these."""
+        return dedup.match_decisions_touching(self.session, source_record_ids)
+
+    def add_overrides(self, overrides: Iterable[Override], actor: str) -> None:
+        """Append staff overrides."""
+        dedup.add_overrides(self.session, overrides, actor)
+
+    def overrides_touching(self, source_record_ids: Iterable[int]) -> list[Override]:
+        """Overrides with either record among these, oldest first."""
+        return dedup.overrides_touching(self.session, source_record_ids)
+
+    def all_overrides(self) -> list[Override]:
+        """Every override, oldest first."""
+        return dedup.all_overrides(self.session)
+
+    def isbn_blocklist(self) -> list[BlockedIsbnEntry]:
+        """The blocked ISBNs, in order."""
+        return dedup.isbn_blocklist(self.session)
+
+    def block_isbn(self, isbn: str, reason: str, actor: str) -> bool:
+        """Add an ISBN to the blocklist; False if it was there already."""
+        return dedup.block_isbn(self.session, isbn, reason, actor)
+
+    def unblock_isbn(self, isbn: str) -> bool:
+        """Remove an ISBN from the blocklist; False if it was not there."""
+        return dedup.unblock_isbn(self.session, isbn)
+
+    def record_placements(self, source_record_ids: Iterable[int]) -> list[RecordPlacement]:
+        """Where these source records are now."""
+        return dedup.record_placements(self.session, source_record_ids)
+
+    def active_record_placements(self) -> Iterator[RecordPlacement]:
+        """Every active source record with its library and union record."""
+        return dedup.active_record_placements(self.session)
+
+    def source_record_documents(
+        self, source_record_ids: Iterable[int]
+    ) -> list[SourceRecordDocument]:
+        """The stored MARC-in-JSON of these source records."""
+        return dedup.source_record_documents(self.session, source_record_ids)
+
+    def mark_union_records_merged(self, redirects: Mapping[int, int]) -> None:
+        """Make each absorbed union record redirect to its survivor."""
+        dedup.mark_union_records_merged(self.session, redirects)
+
+    def merged_into(self, union_record_id: int) -> int | None:
+        """The union record an absorbed one redirects to, or None."""
+        return dedup.merged_into(self.session, union_record_id)
 
 
 class SqlCatalogue:
