@@ -373,3 +373,36 @@ def test_marc21_export_is_read_by_yaz_marcdump(client: httpx.Client, tmp_path: P
     assert dump.returncode == 0, dump.stderr
     assert "(Error" not in dump.stdout + dump.stderr
     assert dump.stdout.count("\n245 ") == 10
+
+
+PROBLEM_CASES = [
+    ("GET", "/api/v1/search?q=(lich", 400),
+    ("GET", "/api/v1/search?q=x&page=0", 422),
+    ("GET", "/api/v1/search?q=nope:word", 400),
+    ("GET", "/api/v1/records/999999", 404),
+    ("GET", "/api/v1/records/not-a-number", 422),
+    ("GET", "/api/v1/records/999999/holdings", 404),
+    ("GET", "/api/v1/records/999999/export", 404),
+    ("GET", "/api/v1/export?q=x&format=pdf", 400),
+    ("GET", "/api/v1/export?q=x&limit=0", 422),
+    ("GET", "/api/v1/libraries/VN-NOPE", 404),
+    ("GET", "/api/v1/no-such-endpoint", 404),
+    ("POST", "/api/v1/stats", 405),
+    ("POST", "/api/v1/libraries/VN-NLV/records", 401),
+    ("DELETE", "/api/v1/libraries/VN-NLV/records/n1", 401),
+    ("GET", "/api/v1/jobs/1", 401),
+    ("GET", "/api/v1/audit", 401),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "status"), PROBLEM_CASES)
+def test_every_api_error_is_a_problem_document(
+    client: httpx.Client, method: str, path: str, status: int
+) -> None:
+    answer = client.request(method, path)
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == "application/problem+json"
+    body = answer.json()
+    assert set(body) == {"type", "title", "status", "detail", "instance"}
+    assert body["status"] == status
+    assert body["detail"]

@@ -29,6 +29,7 @@ from mucluc.core.marc.iso2709 import read_iso2709_stream
 from mucluc.core.marc.marc_json import record_from_dict
 from mucluc.core.ports import IngestStore
 from mucluc.errors import (
+    AuthenticationError,
     ContributionError,
     JobNotFoundError,
     LibraryNotFoundError,
@@ -287,7 +288,12 @@ def run_contribution(
 
 
 def read_job(security: SecurityStore, principal: Principal, job_id: int) -> ContributionJobView:
-    """A job, for a principal allowed to read its library's jobs (404 hides other libraries')."""
+    """A job, for a principal allowed to read its library's jobs (404 hides other libraries').
+
+    Anonymous callers are refused before the lookup, so they cannot learn which ids exist.
+    """
+    if principal.is_anonymous:
+        raise AuthenticationError("sign in, or send `Authorization: Bearer KEY`, to read jobs")
     job = security.find_contribution_job(job_id)
     if job is None:
         raise JobNotFoundError(f"no contribution job has the id {job_id}")

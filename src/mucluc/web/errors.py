@@ -6,6 +6,8 @@ catalogue pages answer with a page in plain words, never a traceback.
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -26,6 +28,8 @@ from mucluc.errors import (
     UnsupportedFormatError,
 )
 from mucluc.web.catalogue.templates import render
+
+logger = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: dict[type[Exception], int] = {
     RecordNotFoundError: 404,
@@ -51,6 +55,7 @@ TITLES = {
     415: "Unsupported media type",
     422: "Invalid request",
     429: "Too many requests",
+    500: "Internal server error",
 }
 
 
@@ -71,11 +76,19 @@ def problem(request: Request, status: int, detail: str) -> Response:
     return render(request, "error.html", {"status": status, "detail": detail}, status=status)
 
 
+def status_of(error: Exception) -> int:
+    """The HTTP status of a mucluc error, found through its class and its ancestors."""
+    for error_class in type(error).__mro__:
+        if error_class in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[error_class]
+    return 500
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on the application."""
 
     async def on_mucluc_error(request: Request, error: Exception) -> Response:
-        response = problem(request, STATUS_BY_ERROR.get(type(error), 500), str(error))
+        response = problem(request, status_of(error), str(error))
         if isinstance(error, AuthenticationError):
             response.headers["WWW-Authenticate"] = 'Bearer realm="mucluc"'
         if isinstance(error, TooManyRequestsError):
@@ -94,6 +107,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return problem(request, 422, details)
 
+    async def on_unexpected_error(request: Request, error: Exception) -> Response:
+        # A fault of ours: logged in full here, the client gets plain words, never a traceback.
+        logger.error("request_failed", exc_info=error, extra={"path": request.url.path})
+        return problem(request, 500, "the server failed to answer; the failure is logged")
+
     app.add_exception_handler(MuclucError, on_mucluc_error)
+    app.add_exception_handler(Exception, on_unexpected_error)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

@@ -21,6 +21,8 @@ import ftfy
 import viscii  # noqa: F401  (registers the "viscii" codec, RFC 1456)
 from pymarc.marc8 import MARC8ToUnicode
 
+from mucluc.core.normalise.text import split_syllable
+
 UTF8 = "utf-8"
 ASCII = "ascii"
 MARC8 = "marc-8"
@@ -403,7 +405,6 @@ _HORN = "\u031b"
 _VOWELS = frozenset("aăâeêioôơuưy")
 _MODIFIED_VOWELS = frozenset("ăâêôơư")
 _CONSONANTS = frozenset("bcdđghklmnpqrstvx")
-_ONSETS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr")
 _CODAS = frozenset({"", "c", "ch", "m", "n", "ng", "nh", "p", "t"})
 _STOP_CODAS = frozenset({"c", "ch", "p", "t"})
 # The closed inventory of Vietnamese vowel nuclei (after the onsets gi- and qu-).
@@ -594,23 +595,11 @@ def is_vietnamese_syllable(token: str) -> bool:
     base = unicodedata.normalize(
         "NFC", "".join(mark for mark in decomposed if mark not in _TONE_MARKS)
     )
-    if not base or not set(base) <= _VOWELS | _CONSONANTS:
+    # Stricter than the key functions: f, j, w and z never occur in Vietnamese words.
+    parts = split_syllable(base) if set(base) <= _VOWELS | _CONSONANTS else None
+    if parts is None:
         return False
-    onset = ""
-    for cluster in _ONSETS:
-        if base.startswith(cluster) and (
-            cluster not in ("gi", "qu") or base[len(cluster) : len(cluster) + 1] in _VOWELS
-        ):
-            onset = cluster
-            break
-    else:
-        if base[0] in _CONSONANTS:
-            onset = base[0]
-    rest = base[len(onset) :]
-    size = 0
-    while size < len(rest) and rest[size] in _VOWELS:
-        size += 1
-    nucleus, coda = rest[:size], rest[size:]
+    onset, nucleus, coda = parts
     if nucleus not in _NUCLEI or coda not in _CODAS:
         return False
     tone = _TONE_MARKS[tones[0][1]] if tones else ""

@@ -75,7 +75,7 @@ def to_nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _parse_syllable(letters: str) -> tuple[str, str, str] | None:
+def split_syllable(letters: str) -> tuple[str, str, str] | None:
     """Split a lower-case, toneless syllable into onset, nucleus and coda.
 
     Returns None when the letters are not a Vietnamese syllable.
@@ -138,7 +138,7 @@ def _place_tone(token: str, *, second_vowel: bool) -> str:
     if split is None or not split[1]:
         return token
     base, tone = split
-    parts = _parse_syllable(base.lower())
+    parts = split_syllable(base.lower())
     if parts is None or len(base.lower()) != len(base):
         return token
     onset, nucleus, coda = parts
@@ -179,7 +179,7 @@ def _unify_i_and_y(token: str) -> str:
     if split is None:
         return token
     base, tone = split
-    parts = _parse_syllable(base)
+    parts = split_syllable(base)
     if parts is None:
         return token
     onset, nucleus, coda = parts

@@ -8,17 +8,16 @@ included, as the protocol requires.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from mucluc.core.publication import PublicationSource
+from mucluc.protocols.arguments import protocol_arguments
 from mucluc.protocols.oaipmh.verbs import Repository, respond
 from mucluc.web.state import web_state
 
 REPOSITORY_NAME = "Mục lục liên hợp tài liệu quốc gia (mucluc)"
-MAX_BODY_BYTES = 64 * 1024
 
 oaipmh_router = APIRouter(tags=["OAI-PMH"])
 
@@ -26,13 +25,7 @@ oaipmh_router = APIRouter(tags=["OAI-PMH"])
 @oaipmh_router.api_route("/oai", methods=["GET", "POST"], name="oai_pmh")
 async def oai_pmh(request: Request) -> Response:
     """Answer one OAI-PMH request."""
-    pairs = list(request.query_params.multi_items())
-    if request.method == "POST":
-        body = await request.body()
-        pairs = parse_qsl(body[:MAX_BODY_BYTES].decode("utf-8", "replace"), keep_blank_values=True)
-    arguments: dict[str, list[str]] = {}
-    for name, value in pairs:
-        arguments.setdefault(name, []).append(value)
+    arguments = await protocol_arguments(request)
     settings = web_state(request).settings
     source: PublicationSource = request.app.state.publication
     repository = Repository(

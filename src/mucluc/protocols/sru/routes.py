@@ -7,11 +7,10 @@ included, as SRU prescribes.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from mucluc.protocols.arguments import protocol_arguments
 from mucluc.protocols.sru.operations import (
     DEFAULT_RECORDS,
     MAXIMUM_RECORDS,
@@ -26,7 +25,6 @@ DATABASE_DESCRIPTION = (
     "The national union catalogue of Vietnam's libraries: one record per edition, "
     "with the holdings of every member library."
 )
-MAX_BODY_BYTES = 64 * 1024
 
 sru_router = APIRouter(tags=["SRU"])
 
@@ -34,13 +32,7 @@ sru_router = APIRouter(tags=["SRU"])
 @sru_router.api_route("/sru", methods=["GET", "POST"], name="sru")
 async def sru(request: Request) -> Response:
     """Answer one SRU request (explain, searchRetrieve or scan)."""
-    pairs = list(request.query_params.multi_items())
-    if request.method == "POST":
-        body = await request.body()
-        pairs = parse_qsl(body[:MAX_BODY_BYTES].decode("utf-8", "replace"), keep_blank_values=True)
-    arguments: dict[str, list[str]] = {}
-    for name, value in pairs:
-        arguments.setdefault(name, []).append(value)
+    arguments = await protocol_arguments(request)
     state = web_state(request)
     catalogue = ServiceCatalogue(state.store, lambda: state.follower.index)
     url = request.url
