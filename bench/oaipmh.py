@@ -27,7 +27,7 @@ from mucluc.web.app import create_app
 from mucluc.wiring import initialise_home, open_store, rebuild_live_index
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
-from tests.protocol.server import serve
+from tests.servers import running_server
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 
@@ -74,7 +74,7 @@ def main() -> None:
             )
             ingest_file(store, library.code, files[library.code])
         rebuild_live_index(settings, store)  # so the server's index follower starts caught up
-        with serve(create_app(settings)) as base_url, httpx.Client(timeout=60) as client:
+        with running_server(create_app(settings)) as base_url, httpx.Client(timeout=60) as client:
             url = f"{base_url}/oai"
             for prefix in ("marc21", "oai_dc"):
                 harvest(client, url, prefix)  # warm up
