@@ -102,6 +102,8 @@ def test_search_page_finds_toned_titles_from_a_query_without_tones(client: httpx
     assert page.status_code == 200
     assert "<mark>Lịch</mark> <mark>sử</mark> Việt Nam" in page.text
     assert "Có tại 2 thư viện" in page.text
+    assert ">Tiếng Việt</a>" in page.text  # the language facet names languages
+    assert ">Sách</a>" in page.text  # and material types
 
 
 def test_search_page_pages_through_results(client: httpx.Client) -> None:

@@ -92,3 +92,11 @@ def test_describe_record_keeps_the_part_of_a_multivolume_title() -> None:
     description = describe_record(record)
     assert description.part == "Tập 1"
     assert description.full_title == "Lịch sử sinh học. Tập 1"
+
+
+def test_describe_record_lists_issns_from_022() -> None:
+    record = make_marc_record("1", "Tạp chí Thư viện Việt Nam")
+    record.add_field(
+        Field(tag="022", indicators=Indicators(" ", " "), subfields=[Subfield("a", "1859-1450 ;")])
+    )
+    assert describe_record(record).issns == ("1859-1450",)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mucluc.web.catalogue.presentation import highlight, query_suggestions
+from mucluc.web.catalogue.presentation import highlight, language_name, query_suggestions
 
 
 def test_highlight_marks_words_matching_without_tones() -> None:
@@ -23,3 +23,9 @@ def test_suggestions_drop_tones_then_the_last_word() -> None:
     assert query_suggestions("kinh te") == ["kinh"]
     assert query_suggestions("sách") == ["sach"]
     assert query_suggestions("xyz") == []
+
+
+def test_language_names_follow_the_readers_language() -> None:
+    assert language_name("vie", "vi") == "Tiếng Việt"
+    assert language_name("eng", "en") == "English"
+    assert language_name("xyz", "vi") == "xyz"

@@ -35,6 +35,7 @@ class BibDescription:
     publisher: str = ""
     year: int | None = None
     isbns: tuple[str, ...] = ()
+    issns: tuple[str, ...] = ()
     language: str = ""
     subjects: tuple[str, ...] = ()
     classification: str = ""

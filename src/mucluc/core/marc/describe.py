@@ -141,6 +141,14 @@ def describe_record(record: Record) -> BibDescription:
         publisher=_first_subfield(record, publisher_tag, "b"),
         year=publication_year(record),
         isbns=record_isbns(record),
+        issns=tuple(
+            dict.fromkeys(
+                trim_isbd(value)
+                for field in record.get_fields("022")
+                for value in field.get_subfields("a")
+                if value.strip()
+            )
+        ),
         language=language_code(record),
         subjects=tuple(dict.fromkeys(subject for subject in subjects if subject)),
         classification=_first_subfield(record, "082", "a"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from babel import Locale
 from markupsafe import Markup, escape
 
 from mucluc.core.normalise.text import fold_key, has_vietnamese_marks
@@ -17,6 +18,37 @@ SORT_LABELS = {
     "year_asc": N_("Year, oldest first"),
     "title": N_("Title A–Z"),
     "author": N_("Author A–Z"),
+}
+MATERIAL_TYPE_NAMES = {
+    "book": N_("Book"),
+    "ebook": N_("E-book"),
+    "serial": N_("Serial"),
+    "map": N_("Map"),
+    "music": N_("Printed music"),
+    "music_recording": N_("Music recording"),
+    "sound_recording": N_("Sound recording"),
+    "video": N_("Video"),
+    "image": N_("Image"),
+    "computer_file": N_("Computer file"),
+    "kit": N_("Kit"),
+    "mixed": N_("Mixed materials"),
+    "object": N_("Object"),
+    "manuscript": N_("Manuscript"),
+}
+# MARC language codes (ISO 639-2/B) of the languages most held, to Babel's two-letter codes.
+MARC_TO_BABEL_LANGUAGE = {
+    "vie": "vi",
+    "eng": "en",
+    "fre": "fr",
+    "chi": "zh",
+    "rus": "ru",
+    "ger": "de",
+    "jpn": "ja",
+    "kor": "ko",
+    "spa": "es",
+    "lao": "lo",
+    "khm": "km",
+    "tha": "th",
 }
 FACET_LABELS = {
     "library": N_("Library"),
@@ -52,3 +84,11 @@ def query_suggestions(query: str) -> list[str]:
     if len(words) > 1:
         suggestions.append(" ".join(words[:-1]))
     return [suggestion for suggestion in dict.fromkeys(suggestions) if suggestion != query]
+
+
+def language_name(marc_code: str, reader_language: str) -> str:
+    """A MARC language code as the reader's language names it ("vie" → "tiếng Việt")."""
+    babel_code = MARC_TO_BABEL_LANGUAGE.get(marc_code)
+    if babel_code is None:
+        return marc_code
+    return str(Locale.parse(reader_language).languages.get(babel_code, marc_code))

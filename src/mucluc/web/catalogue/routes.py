@@ -24,8 +24,10 @@ from mucluc.services.search import (
 from mucluc.web.catalogue.directory import LIBRARY_TYPE_NAMES
 from mucluc.web.catalogue.presentation import (
     FACET_LABELS,
+    MATERIAL_TYPE_NAMES,
     SORT_LABELS,
     highlight,
+    language_name,
     query_suggestions,
 )
 from mucluc.web.catalogue.templates import render
@@ -84,6 +86,8 @@ def search(
             "facet_labels": FACET_LABELS,
             "libraries_by_code": {library.code: library for library in list_libraries(state.store)},
             "library_type_names": LIBRARY_TYPE_NAMES,
+            "material_type_names": MATERIAL_TYPE_NAMES,
+            "language_name": language_name,
             "highlight": highlight,
             "suggestions": query_suggestions(q) if not results.total else [],
             "export_formats": EXPORT_FORMATS.values(),
