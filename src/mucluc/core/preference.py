@@ -42,16 +42,22 @@ def completeness(description: BibDescription) -> int:
     return sum(1 for value in single if value) + sum(len(values) for values in multiple)
 
 
+def preference_rank(library_type: str, completeness_score: int, position: int) -> tuple[int, ...]:
+    """Sort key of a member: library type first, then completeness, then contribution order."""
+    type_rank = (
+        LIBRARY_TYPE_PRIORITY.index(library_type)
+        if library_type in LIBRARY_TYPE_PRIORITY
+        else len(LIBRARY_TYPE_PRIORITY)
+    )
+    return (type_rank, -completeness_score, position)
+
+
 def choose_preferred_member(members: Sequence[MemberView]) -> list[MemberView]:
     """Members ordered with the preferred record first; ties keep contribution order."""
-
-    def rank(indexed: tuple[int, MemberView]) -> tuple[int, int, int]:
-        position, member = indexed
-        type_rank = (
-            LIBRARY_TYPE_PRIORITY.index(member.library.type)
-            if member.library.type in LIBRARY_TYPE_PRIORITY
-            else len(LIBRARY_TYPE_PRIORITY)
-        )
-        return (type_rank, -completeness(member.description), position)
-
-    return [member for _, member in sorted(enumerate(members), key=rank)]
+    ranked = sorted(
+        enumerate(members),
+        key=lambda indexed: preference_rank(
+            indexed[1].library.type, completeness(indexed[1].description), indexed[0]
+        ),
+    )
+    return [member for _, member in ranked]

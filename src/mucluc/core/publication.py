@@ -24,6 +24,7 @@ class PublishedMember:
     local_id: str
     record: dict[str, Any]
     holdings: tuple[HoldingStatement, ...] = ()
+    completeness: int = 0  # as ingest stored it; ranks the members without re-reading them
 
 
 @dataclass(frozen=True)

@@ -10,25 +10,16 @@ can serve thousands of records a second. Implements
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
-from mucluc.core.marc.describe import describe_record
-from mucluc.core.marc.marc_json import record_from_dict
-from mucluc.core.model import HoldingStatement, LibraryInfo, MemberView
-from mucluc.core.preference import choose_preferred_member
+from mucluc.core.model import HoldingStatement, LibraryInfo
+from mucluc.core.preference import preference_rank
 from mucluc.core.publication import PublicationQuery, PublishedMember, PublishedRecord
 from mucluc.storage.tables import Change, Holding, Library, SourceRecord, UnionRecord
-
-
-def _library_info(library: Library) -> LibraryInfo:
-    return LibraryInfo(
-        **{field.name: getattr(library, field.name) for field in fields(LibraryInfo)}
-    )
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -52,7 +43,7 @@ class SqlPublicationSource:
         """Every member library, by code."""
         with Session(self.engine) as session:
             return [
-                _library_info(library)
+                library.to_info()
                 for library in session.scalars(select(Library).order_by(Library.code))
             ]
 
@@ -158,7 +149,7 @@ class SqlPublicationSource:
             SourceRecord.library_id,
         ]
         if with_members:
-            columns.append(SourceRecord.record)
+            columns.extend([SourceRecord.record, SourceRecord.completeness])
         rows = session.execute(
             select(*columns)
             .where(
@@ -168,29 +159,19 @@ class SqlPublicationSource:
             .order_by(SourceRecord.id)
         ).all()
         libraries = {
-            library.id: _library_info(library)
+            library.id: library.to_info()
             for library in session.scalars(
                 select(Library).where(Library.id.in_({row.library_id for row in rows}))
             )
         }
         holdings: dict[int, list[HoldingStatement]] = {}
         if with_members:
-            holding_rows = session.execute(
-                select(
-                    Holding.source_record_id,
-                    Holding.location,
-                    Holding.call_number,
-                    Holding.copies,
-                )
+            for holding in session.scalars(
+                select(Holding)
                 .where(Holding.source_record_id.in_([row.id for row in rows]))
                 .order_by(Holding.id)
-            )
-            for source_record_id, location, call_number, copies in holding_rows:
-                holdings.setdefault(source_record_id, []).append(
-                    HoldingStatement(
-                        location=location or "", call_number=call_number or "", copies=copies
-                    )
-                )
+            ):
+                holdings.setdefault(holding.source_record_id, []).append(holding.to_statement())
         members: dict[int, list[PublishedMember]] = {}
         for row in rows:
             members.setdefault(row.union_record_id, []).append(
@@ -199,23 +180,18 @@ class SqlPublicationSource:
                     local_id=row.local_id,
                     record=dict(row.record or {}) if with_members else {},
                     holdings=tuple(holdings.get(row.id, ())),
+                    completeness=row.completeness if with_members else 0,
                 )
             )
         return members
 
 
 def _preferred_first(members: list[PublishedMember]) -> tuple[PublishedMember, ...]:
-    """Members with the preferred one first; only records with several need describing."""
-    if len(members) < 2:
-        return tuple(members)
-    views = [
-        MemberView(
-            library=member.library,
-            local_id=member.local_id,
-            description=describe_record(record_from_dict(member.record)),
-            record=member.record,
-        )
-        for member in members
-    ]
-    by_identity = {id(view): member for view, member in zip(views, members, strict=True)}
-    return tuple(by_identity[id(view)] for view in choose_preferred_member(views))
+    """Members with the preferred one first, ranked by the completeness ingest stored."""
+    ranked = sorted(
+        enumerate(members),
+        key=lambda indexed: preference_rank(
+            indexed[1].library.type, indexed[1].completeness, indexed[0]
+        ),
+    )
+    return tuple(member for _, member in ranked)
