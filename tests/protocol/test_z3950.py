@@ -25,11 +25,11 @@ import pytest
 from mucluc.config import Settings
 from mucluc.core.model import LibraryInfo
 from mucluc.protocols.z3950.association import CloseReason, Z3950Limits
-from mucluc.protocols.z3950.catalogue import ServiceCatalogue
 from mucluc.protocols.z3950.codec import decode_pdu, encode_pdu, pdu_size
 from mucluc.protocols.z3950.server import Z3950Server
 from mucluc.services.catalogue import add_library
 from mucluc.services.ingest import ingest_bytes
+from mucluc.services.retrieval import CatalogueReader
 from mucluc.web.app import create_app
 from mucluc.wiring import initialise_home, open_store
 from tests.builders import make_marc_file, make_marc_record
@@ -82,7 +82,7 @@ def running_z3950(
     """A Z39.50 server over the web app's store and index, in a thread; yields its port."""
     state = app.state.mucluc
     server = Z3950Server(
-        ServiceCatalogue(state.store, lambda: state.follower.index), limits, credentials
+        CatalogueReader(state.store, lambda: state.follower.index), limits, credentials
     )
     loop = asyncio.new_event_loop()
     started = threading.Event()

@@ -47,9 +47,9 @@ async def _serve_with_z3950(
     web_server: Any, app: Any, settings: Settings, host: str, z3950_port: int
 ) -> None:
     """Run the web and Z39.50 servers in one event loop, over the app's store and index."""
-    from mucluc.protocols.z3950.catalogue import ServiceCatalogue
     from mucluc.protocols.z3950.credentials import read_credentials
     from mucluc.protocols.z3950.server import Z3950Server
+    from mucluc.services.retrieval import CatalogueReader
 
     state = app.state.mucluc
     credentials = (
@@ -58,7 +58,7 @@ async def _serve_with_z3950(
         else None
     )
     z3950_server = Z3950Server(
-        ServiceCatalogue(state.store, lambda: state.follower.index), credentials=credentials
+        CatalogueReader(state.store, lambda: state.follower.index), credentials=credentials
     )
     await z3950_server.start(host, z3950_port)
     login = "with library logins" if credentials else "open to every client"

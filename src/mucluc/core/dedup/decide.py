@@ -6,14 +6,10 @@ blocklist); only a pair no veto stops is scored, and the score must reach the
 policy's threshold. Precision first: a wrong merge hides a library's book, a
 missed merge only shows two entries. Every decision carries its evidence so
 "why are these one?" always has an answer. Pure: no storage, no I/O.
-
-`choose_union_record` is the first, ISBN-only rule; ingest now places records
-with `decide_pair` (services/matching.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from mucluc.core.dedup.compare import (
@@ -126,24 +122,3 @@ def decide_pair(left: MatchProfile, right: MatchProfile, policy: DedupPolicy) ->
     return MatchDecision(
         left.record_id, right.record_id, outcome, score, policy.threshold, (), evidence
     )
-
-
-def choose_union_record(
-    candidates: Sequence[int],
-    library_id: int,
-    libraries_of: Callable[[int], set[int]],
-) -> int | None:
-    """The lowest-numbered candidate without a member from the same library, or None.
-
-    Two records of one library are never merged automatically: a library that
-    catalogued an edition twice has its reasons (copies, volumes, errors).
-
-    Args:
-        candidates: union record ids sharing a blocking key, lowest first.
-        library_id: the library contributing the record being matched.
-        libraries_of: gives the libraries already present in a union record.
-    """
-    for union_record_id in candidates:
-        if library_id not in libraries_of(union_record_id):
-            return union_record_id
-    return None

@@ -7,9 +7,6 @@ the first three title words with the year, and the authors' family names
 with the year. Records
 are compared only within a block, so the cost grows with the number of
 candidates, not with n². Pure: keys are computed from a profile alone.
-
-`candidate_keys` is the first matcher's key (the normalised ISBN); ingest now
-stores `blocking_keys` (services/matching.py) and keeps this for older callers.
 """
 
 from __future__ import annotations
@@ -19,7 +16,6 @@ from collections.abc import Iterable, Iterator
 
 from mucluc.core.dedup.compare import IsbnBlocklist, fold_key, name_key
 from mucluc.core.dedup.profile import MatchProfile
-from mucluc.core.model import BibDescription
 
 ISBN_KEY = "isbn"
 INVALID_ISBN_KEY = "isbn-invalid"
@@ -31,11 +27,6 @@ TITLE_AUTHOR_KEY = "title-author"
 TITLE_START_KEY = "title-start-year"
 TITLE_START_WORDS = 3
 AUTHORS_YEAR_KEY = "authors-year"
-
-
-def candidate_keys(description: BibDescription) -> set[tuple[str, str]]:
-    """The `(kind, value)` keys under which a record looks for its union record."""
-    return {(ISBN_KEY, isbn) for isbn in description.isbns}
 
 
 def title_key(title: str) -> str:

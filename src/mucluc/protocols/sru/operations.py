@@ -20,9 +20,9 @@ from typing import Protocol
 from lxml import etree
 
 from mucluc.core.model import UnionRecordView
-from mucluc.core.ports import CatalogueStore, SearchIndex, SearchResults
+from mucluc.core.ports import SearchResults
 from mucluc.core.query import MAX_RESULT_WINDOW, SearchRequest, SortOrder
-from mucluc.errors import QueryError, RecordNotFoundError
+from mucluc.errors import QueryError
 from mucluc.protocols.sru.cql import parse_cql
 from mucluc.protocols.sru.diagnostics import SruDiagnostic, SruError
 from mucluc.protocols.sru.records import RecordSchema, record_schema, render_record
@@ -40,8 +40,6 @@ from mucluc.protocols.sru.translation import (
     index_key,
     sort_order,
 )
-from mucluc.services.catalogue import get_union_record
-from mucluc.services.search import search_catalogue
 
 logger = logging.getLogger(__name__)
 
@@ -83,37 +81,8 @@ class SruCatalogue(Protocol):
     def search(self, request: SearchRequest) -> SearchResults:
         """Run one search of the query model."""
 
-    def union_record(self, union_record_id: int) -> UnionRecordView | None:
-        """The union record with this id, or None when there is none (or it was deleted)."""
-
-
-class ServiceCatalogue:
-    """The catalogue through the services.
-
-    `index` is called for every search, so an index rebuilt meanwhile is seen.
-    """
-
-    def __init__(self, store: CatalogueStore, index: SearchIndexSource) -> None:
-        self.store = store
-        self.index = index
-
-    def search(self, request: SearchRequest) -> SearchResults:
-        """Run one search of the query model on the live index."""
-        return search_catalogue(self.index(), request)
-
-    def union_record(self, union_record_id: int) -> UnionRecordView | None:
-        """The union record with this id, or None."""
-        try:
-            return get_union_record(self.store, union_record_id)
-        except RecordNotFoundError:
-            return None
-
-
-class SearchIndexSource(Protocol):
-    """Returns the live search index."""
-
-    def __call__(self) -> SearchIndex:
-        """The index to search now."""
+    def union_records(self, union_record_ids: Sequence[int]) -> dict[int, UnionRecordView]:
+        """The union records with these ids that exist, by id (deleted ones are left out)."""
 
 
 @dataclass(frozen=True)
@@ -279,9 +248,10 @@ def _records(
     string_escaping: bool,
 ) -> list[ResponseRecord]:
     records = []
+    views = catalogue.union_records(union_record_ids)
     for offset, union_record_id in enumerate(union_record_ids):
         position = first_position + offset
-        view = catalogue.union_record(union_record_id)
+        view = views.get(union_record_id)
         try:
             if view is None:
                 raise SruError(
@@ -334,7 +304,7 @@ def _search_retrieve(request: _Request, catalogue: SruCatalogue, writer: Respons
         )
     maximum = min(maximum, MAX_RESULT_WINDOW - offset)
     if isinstance(query, RecordIdQuery):
-        view = catalogue.union_record(query.union_record_id)
+        view = catalogue.union_records([query.union_record_id]).get(query.union_record_id)
         found = [query.union_record_id] if view is not None and view.members else []
         total, page = len(found), found[offset : offset + maximum]
     else:

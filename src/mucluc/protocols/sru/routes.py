@@ -14,10 +14,10 @@ from mucluc.protocols.arguments import protocol_arguments
 from mucluc.protocols.sru.operations import (
     DEFAULT_RECORDS,
     MAXIMUM_RECORDS,
-    ServiceCatalogue,
     respond,
 )
 from mucluc.protocols.sru.responses import ServerDescription
+from mucluc.services.retrieval import CatalogueReader
 from mucluc.web.state import web_state
 
 DATABASE_TITLE = "Mục lục liên hợp tài liệu quốc gia (mucluc)"
@@ -34,7 +34,7 @@ async def sru(request: Request) -> Response:
     """Answer one SRU request (explain, searchRetrieve or scan)."""
     arguments = await protocol_arguments(request)
     state = web_state(request)
-    catalogue = ServiceCatalogue(state.store, lambda: state.follower.index)
+    catalogue = CatalogueReader(state.store, lambda: state.follower.index)
     url = request.url
     server = ServerDescription(
         host=url.hostname or "localhost",
