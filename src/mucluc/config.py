@@ -63,9 +63,10 @@ class Settings(BaseSettings):
         description="Port of the Z39.50 server `mucluc serve` also starts (2100 is usual); "
         "unset: no Z39.50 unless `--z3950 PORT` is given.",
     )
-    z3950_credentials_file: Path | None = Field(
-        default=None,
-        description="File of `user:password` lines; when set, Z39.50 clients must log in.",
+    z3950_require_login: bool = Field(
+        default=False,
+        description="When true, Z39.50 clients must log in: the user id is a member "
+        "library's code, the password one of that library's API keys (`mucluc key create`).",
     )
 
     # Security (issue #9): sessions, limits, rate limits.

@@ -14,22 +14,25 @@ import shutil
 import socket
 import subprocess
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from mucluc.accounts.service import SYSTEM_ACTOR, create_api_key, is_key_of_library, revoke_api_key
 from mucluc.config import Settings
 from mucluc.core.model import LibraryInfo
-from mucluc.protocols.z3950.association import CloseReason, Z3950Limits
+from mucluc.protocols.z3950.association import CloseReason, LoginCheck, Z3950Limits
 from mucluc.protocols.z3950.codec import decode_pdu, encode_pdu, pdu_size
 from mucluc.protocols.z3950.server import Z3950Server
 from mucluc.services.catalogue import add_library
 from mucluc.services.ingest import ingest_bytes
 from mucluc.services.retrieval import CatalogueReader
+from mucluc.storage.accounts import SqlSecurityStore
 from mucluc.web.app import create_app
 from mucluc.wiring import initialise_home, open_store
 from tests.builders import make_marc_file, make_marc_record
@@ -77,12 +80,12 @@ def running_z3950(
     settings: Settings,
     app: Any,
     limits: Z3950Limits | None = None,
-    credentials: Mapping[str, str] | None = None,
+    check_login: LoginCheck | None = None,
 ) -> Iterator[int]:
     """A Z39.50 server over the web app's store and index, in a thread; yields its port."""
     state = app.state.mucluc
     server = Z3950Server(
-        CatalogueReader(state.store, lambda: state.follower.index), limits, credentials
+        CatalogueReader(state.store, lambda: state.follower.index), limits, check_login
     )
     loop = asyncio.new_event_loop()
     started = threading.Event()
@@ -264,18 +267,26 @@ def test_named_result_sets_are_limited_per_association(
 
 
 @needs_yaz
-def test_authentication_accepts_a_library_and_refuses_a_wrong_password(
+def test_a_library_logs_in_with_its_api_key_and_nobody_else_does(
     settings: Settings, app: Any, base_url: str, tmp_path: Path
 ) -> None:
-    with running_z3950(settings, app, credentials={"VN-HCM": "mật-khẩu"}) as port:
-        open_form = yaz(port, ["find lịch"], tmp_path, "-u", "VN-HCM/mật-khẩu")
-        id_pass_form = yaz(port, ["find lịch"], tmp_path, "-u", "VN-HCM mật-khẩu")
-        refused = yaz(port, ["find lịch"], tmp_path, "-u", "VN-HCM/wrong")
+    security = SqlSecurityStore(open_store(settings).engine)
+    hcm_key = create_api_key(security, SYSTEM_ACTOR, "VN-HCM", scope="read")
+    nlv_key = create_api_key(security, SYSTEM_ACTOR, "VN-NLV", scope="read").token
+    with running_z3950(settings, app, check_login=partial(is_key_of_library, security)) as port:
+        open_form = yaz(port, ["find lịch"], tmp_path, "-u", f"VN-HCM/{hcm_key.token}")
+        id_pass_form = yaz(port, ["find lịch"], tmp_path, "-u", f"VN-HCM {hcm_key.token}")
+        wrong_secret = yaz(port, ["find lịch"], tmp_path, "-u", f"VN-HCM/{hcm_key.token}x")
+        another_library = yaz(port, ["find lịch"], tmp_path, "-u", f"VN-HCM/{nlv_key}")
+        anonymous = yaz(port, ["find lịch"], tmp_path)
+        revoke_api_key(security, SYSTEM_ACTOR, hcm_key.key.key_id)
+        revoked = yaz(port, ["find lịch"], tmp_path, "-u", f"VN-HCM/{hcm_key.token}")
     assert "Connection accepted" in open_form
     assert hit_counts(open_form) == [1]
     assert "Connection accepted" in id_pass_form
-    assert "Connection rejected" in refused
-    assert hit_counts(refused) == []
+    for refused in (wrong_secret, another_library, anonymous, revoked):
+        assert "Connection rejected" in refused
+        assert hit_counts(refused) == []
 
 
 # Raw sockets: what a broken client sends.

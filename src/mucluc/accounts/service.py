@@ -312,3 +312,17 @@ def authenticate_api_key(store: SecurityStore, token: str) -> Principal:
         raise AuthenticationError(f"the API key {key_id} has been revoked")
     store.note_key_used(key_id, datetime.now(UTC))
     return principal_of_key(found.key)
+
+
+def is_key_of_library(store: SecurityStore, library_code: str, token: str) -> bool:
+    """Whether `token` is an active API key of that library (any scope): a protocol login.
+
+    Z39.50 clients (Koha, MarcEdit) send a user id and a password; the user is
+    the library's code and the password one of its keys, so no password is
+    kept anywhere in clear and revoking the key ends the login.
+    """
+    try:
+        principal = authenticate_api_key(store, token)
+    except AuthenticationError:
+        return False
+    return principal.library_code == library_code

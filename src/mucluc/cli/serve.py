@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Annotated, Any
 
 import typer
@@ -47,21 +48,20 @@ async def _serve_with_z3950(
     web_server: Any, app: Any, settings: Settings, host: str, z3950_port: int
 ) -> None:
     """Run the web and Z39.50 servers in one event loop, over the app's store and index."""
-    from mucluc.protocols.z3950.credentials import read_credentials
+    from mucluc.accounts.service import is_key_of_library
     from mucluc.protocols.z3950.server import Z3950Server
     from mucluc.services.retrieval import CatalogueReader
 
     state = app.state.mucluc
-    credentials = (
-        read_credentials(settings.z3950_credentials_file)
-        if settings.z3950_credentials_file
-        else None
+    security_store = app.state.security.store
+    check_login = (
+        partial(is_key_of_library, security_store) if settings.z3950_require_login else None
     )
     z3950_server = Z3950Server(
-        CatalogueReader(state.store, lambda: state.follower.index), credentials=credentials
+        CatalogueReader(state.store, lambda: state.follower.index), check_login=check_login
     )
     await z3950_server.start(host, z3950_port)
-    login = "with library logins" if credentials else "open to every client"
+    login = "with library API keys as logins" if check_login else "open to every client"
     typer.echo(f"mucluc is serving Z39.50 at tcp:{host}:{z3950_port}/mucluc ({login})")
     try:
         await web_server.serve()

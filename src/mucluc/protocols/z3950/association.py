@@ -16,9 +16,8 @@ Search and a Present can shift positions by one, as in any live catalogue.
 
 from __future__ import annotations
 
-import hmac
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -165,6 +164,10 @@ _SORT_USES = {4: "title", 1003: "author", 1: "author", 30: "year", 31: "year"}
 _SORT_FIELDS = {"title", "author", "year", "date", "relevance"}
 
 
+LoginCheck = Callable[[str, str], bool]
+"""Whether a user id and password from an Init request may open an association."""
+
+
 class Association:
     """The state and request handling of one client connection."""
 
@@ -172,12 +175,12 @@ class Association:
         self,
         catalogue: Z3950Catalogue,
         limits: Z3950Limits,
-        credentials: Mapping[str, str] | None = None,
+        check_login: LoginCheck | None = None,
         peer: str = "",
     ) -> None:
         self.catalogue = catalogue
         self.limits = limits
-        self.credentials = credentials
+        self.check_login = check_login
         self.peer = peer
         self.initialised = False
         self.preferred_message_bytes = limits.preferred_message_bytes
@@ -250,7 +253,7 @@ class Association:
 
     def _authentication_problem(self, authentication: tuple[str, Any] | None) -> str | None:
         """None when the client may proceed, else why not (Bib-1 1011 in words)."""
-        if self.credentials is None:
+        if self.check_login is None:
             return None
         user, password = "", ""
         if authentication is not None:
@@ -260,12 +263,7 @@ class Association:
             elif kind == "idPass":
                 user = international_string(bytes(value.get("userId", b"")))
                 password = international_string(bytes(value.get("password", b"")))
-        expected = self.credentials.get(user)
-        if (
-            user
-            and expected is not None
-            and hmac.compare_digest(expected.encode("utf-8"), password.encode("utf-8"))
-        ):
+        if user and password and self.check_login(user, password):
             return None
         return (
             f"Bib-1 {int(Bib1Diagnostic.INIT_BAD_USER_OR_PASSWORD)}: "

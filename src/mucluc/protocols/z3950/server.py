@@ -14,11 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
 
 from mucluc.protocols.z3950.association import (
     Association,
     CloseReason,
+    LoginCheck,
     Reply,
     Z3950Limits,
     close_pdu,
@@ -47,11 +47,11 @@ class Z3950Server:
         self,
         catalogue: Z3950Catalogue,
         limits: Z3950Limits | None = None,
-        credentials: Mapping[str, str] | None = None,
+        check_login: LoginCheck | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.limits = limits or Z3950Limits()
-        self.credentials = credentials
+        self.check_login = check_login
         self.active_associations = 0
         self._server: asyncio.Server | None = None
 
@@ -90,7 +90,7 @@ class Z3950Server:
             await self._finish(writer, close_pdu(CloseReason.RESOURCES, message))
             return
         self.active_associations += 1
-        association = Association(self.catalogue, self.limits, self.credentials, peer)
+        association = Association(self.catalogue, self.limits, self.check_login, peer)
         try:
             await self._converse(association, reader, writer)
         except ConnectionError as error:
