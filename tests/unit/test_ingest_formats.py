@@ -128,6 +128,23 @@ def test_csv_latin1_english_list_with_explicit_columns() -> None:
     assert outcome.record.get("100").get("a") == "Renée Roe"
 
 
+def test_csv_cells_have_html_character_references_decoded_before_names_are_split() -> None:
+    data = (
+        b"id,title,authors\n"
+        b'a1,Copy detection &amp; more,"Sergey Brin, H&#233;ctor Garc&#237;a-Molina, AT&T"\n'
+    )
+    (outcome,) = read(data, "acm.csv")
+    assert outcome.record is not None
+    assert outcome.record.get("245").get("a") == "Copy detection & more"
+    names = [outcome.record.get("100").get("a")]
+    names += [field.get("a") for field in outcome.record.get_fields("700")]
+    assert names == ["Sergey Brin", "Héctor García-Molina", "AT&T"]
+    assert outcome.repairs == [
+        "title: HTML character references decoded",
+        "authors: HTML character references decoded",
+    ]
+
+
 def test_csv_without_title_column_stops_with_the_headers_found() -> None:
     (outcome,) = read(b"A,B\n1,2\n", "x.csv")
     assert outcome.has_errors

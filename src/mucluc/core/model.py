@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+MAX_RECORD_ID = 2**31 - 1
+"""The largest id the store can hold (32-bit INTEGER keys on PostgreSQL): any larger is unknown."""
+
 LIBRARY_TYPES = (  # the kinds of member library the programme names
     "national",
     "provincial",

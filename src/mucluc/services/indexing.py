@@ -131,5 +131,9 @@ def rebuild_index(
         live = [view for view in views if view.status == "active"]
         index.upsert(live)
         count += len(live)
+        logger.info(
+            "index_rebuild_progress",
+            extra={"done": start + len(batch_ids), "of": len(union_record_ids)},
+        )
     index.commit(sequence, gaps)
     return count

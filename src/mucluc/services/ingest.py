@@ -23,7 +23,7 @@ from mucluc.core.marc.checks import check_record
 from mucluc.core.marc.describe import describe_record, record_holdings
 from mucluc.core.marc.formats import SNIFF_BYTES, detect_format, read_records
 from mucluc.core.marc.iso2709 import ParsedRecord
-from mucluc.core.marc.lean import LeanRecord
+from mucluc.core.marc.lean import LeanRecord, storable_record, storable_text
 from mucluc.core.model import HoldingStatement
 from mucluc.core.ports import IngestStore, MatchingTransaction, SourceRecordWrite
 from mucluc.core.preference import completeness
@@ -290,7 +290,10 @@ def prepare_record(
 ) -> _Prepared:
     """Check one parsed record and derive what the store keeps: keys, holdings, title."""
     content_hash = hashlib.sha256(parsed.raw).hexdigest()
-    problems = list(parsed.problems)
+    problems = [
+        {key: storable_text(value) if isinstance(value, str) else value for key, value in found}
+        for found in map(dict.items, parsed.problems)
+    ]
     provenance: dict[str, Any] = {
         "file": source_name,
         "record": parsed.position,
@@ -300,9 +303,13 @@ def prepare_record(
     }
     if parsed.line:
         provenance["line"] = parsed.line
-    if parsed.repairs:
-        provenance["repairs"] = parsed.repairs
-    record = parsed.record
+    record, cleaned = (None, []) if parsed.record is None else storable_record(parsed.record)
+    repairs = parsed.repairs + [
+        f"{tag}: NUL characters removed or blanked, lone surrogates replaced by U+FFFD"
+        for tag in cleaned
+    ]
+    if repairs:
+        provenance["repairs"] = repairs
     local_id = ""
     deletion = False
     if record is not None:

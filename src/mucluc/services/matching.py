@@ -42,7 +42,7 @@ from mucluc.core.ports import (
     RecordPlacement,
     UnionMember,
 )
-from mucluc.core.preference import LIBRARY_TYPE_PRIORITY
+from mucluc.core.preference import SourcePriority, source_rank
 from mucluc.errors import DedupError, RecordNotFoundError
 
 logger = logging.getLogger(__name__)
@@ -84,8 +84,9 @@ def _lookup_keys(profile: MatchProfile, blocked: frozenset[str]) -> set[tuple[st
 
 
 def _policy(transaction: MatchingTransaction) -> DedupPolicy:
+    """The configured policy with the blocklist staff keep in the store."""
     blocked = frozenset(entry.isbn for entry in transaction.isbn_blocklist())
-    return DedupPolicy(isbn_blocklist=IsbnBlocklist(blocked))
+    return replace(transaction.dedup_policy(), isbn_blocklist=IsbnBlocklist(blocked))
 
 
 def _profiles_from_store(
@@ -345,6 +346,8 @@ def rebuild_union_records(store: MatchingStore) -> RebuildSummary:
         transaction.replace_blocking_keys(
             {source_id: stored_keys(profile) for source_id, profile in profiles.items()}
         )
+        # Progress of a long run for operators (and the kill tests' cue that writing began).
+        logger.info("dedup_rebuild_profiled", extra={"records": len(profiles)})
         policy = _policy(transaction)
         blocked = policy.isbn_blocklist.isbns
         blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -368,6 +371,7 @@ def rebuild_union_records(store: MatchingStore) -> RebuildSummary:
         ]
         transaction.clear_match_decisions()
         transaction.replace_match_decisions((), decisions)
+        logger.info("dedup_rebuild_decided", extra={"pairs": len(pairs), "matches": len(decisions)})
         outcome = _recluster(
             transaction,
             placements,
@@ -395,20 +399,21 @@ def rebuild_union_records(store: MatchingStore) -> RebuildSummary:
         created=outcome.created,
         merged=len(outcome.redirects),
     )
-    logger.info("dedup_rebuilt", extra=summary.__dict__)
+    # Nested: a field named like a LogRecord attribute ("created") would make logging raise.
+    logger.info("dedup_rebuilt", extra={"rebuild": summary.__dict__})
     return summary
 
 
-def preferred_member_title(members: Sequence[UnionMember]) -> str:
-    """The title of the member that speaks for a union record (`core/preference.py` order)."""
+def preferred_member_title(members: Sequence[UnionMember], priority: SourcePriority) -> str:
+    """The title of the member that speaks for a union record.
 
-    def rank(member: UnionMember) -> tuple[int, int, int]:
-        type_rank = (
-            LIBRARY_TYPE_PRIORITY.index(member.library_type)
-            if member.library_type in LIBRARY_TYPE_PRIORITY
-            else len(LIBRARY_TYPE_PRIORITY)
-        )
-        return (type_rank, -member.completeness, member.source_record_id)
+    Named libraries first, then library types (`priority`), then the most
+    complete record, then the earliest contributed.
+    """
+
+    def rank(member: UnionMember) -> tuple[int, int, int, int]:
+        source = source_rank(member.library_code, member.library_type, priority)
+        return (*source, -member.completeness, member.source_record_id)
 
     return min(members, key=rank).title
 
@@ -420,9 +425,10 @@ def refresh_union_records(transaction: MatchingTransaction, union_record_ids: se
     members_by_union: dict[int, list[UnionMember]] = {union_id: [] for union_id in union_record_ids}
     for member in transaction.union_members(union_record_ids):
         members_by_union[member.union_record_id].append(member)
+    priority = transaction.dedup_policy().source_priority
     transaction.record_union_states(
         [
-            (union_id, "active", preferred_member_title(members))
+            (union_id, "active", preferred_member_title(members, priority))
             if members
             else (union_id, "deleted", "")
             for union_id, members in members_by_union.items()

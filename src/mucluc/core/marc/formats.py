@@ -203,7 +203,9 @@ def read_marc_json(data: bytes, source_name: str) -> Iterator[ParsedRecord]:
                 entries.append((number, error, text_line.encode()))
     else:
         for entry in document if isinstance(document, list) else [document]:
-            entries.append((0, entry, json.dumps(entry, ensure_ascii=False).encode()))
+            # "\ud800" in the JSON is a lone surrogate, which UTF-8 cannot encode: kept escaped.
+            text_of_entry = json.dumps(entry, ensure_ascii=False)
+            entries.append((0, entry, text_of_entry.encode("utf-8", "backslashreplace")))
     for position, (line, entry, raw) in enumerate(entries, start=1):
         if isinstance(entry, Exception):
             message = f"line {line}: not JSON ({entry})"
@@ -260,6 +262,31 @@ def read_mrk(
             position += 1
             yield _mrk_record(lines, source_name, position)
             lines = []
+
+
+_MRK_ESCAPING = str.maketrans({character: escape for escape, character in _MRK_ESCAPES.items()})
+_MRK_BLANK = "\\"
+
+
+def write_mrk(record: LeanRecord) -> str:
+    """A record as MarcEdit mnemonic text that `read_mrk` reads back to the same record.
+
+    Blanks in the leader, control fields and indicators are written as a
+    backslash; a dollar sign, backslash or brace in a value as `{dollar}`,
+    `{bsol}`, `{lcub}` or `{rcub}`.
+    """
+    lines = ["=LDR  " + record.leader.replace(" ", _MRK_BLANK)]
+    for field in record.fields:
+        if field.data is not None:
+            data = field.data.translate(_MRK_ESCAPING).replace(" ", _MRK_BLANK)
+            lines.append(f"={field.tag}  {data}")
+            continue
+        indicators = (field.indicator1 + field.indicator2).replace(" ", _MRK_BLANK)
+        subfields = "".join(
+            f"${code}{value.translate(_MRK_ESCAPING)}" for code, value in field.subfields
+        )
+        lines.append(f"={field.tag}  {indicators}{subfields}")
+    return "\n".join(lines) + "\n"
 
 
 def _mrk_unescape(value: str) -> str:

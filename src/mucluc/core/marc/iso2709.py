@@ -257,7 +257,7 @@ def parse_iso2709_record(
         return fail("leader", f"record is only {len(raw)} bytes, shorter than a leader")
     leader = raw[:LEADER_LENGTH].decode("latin-1")
     base_text = leader[12:17]
-    if not base_text.isdigit():
+    if not (base_text.isascii() and base_text.isdigit()):  # "¹" (0xB9) is a digit to isdigit
         return fail("leader", f"leader/12-16 (base address) is {base_text!r}, not a number")
     base = int(base_text)
     directory_end = raw.find(FIELD_TERMINATOR, LEADER_LENGTH)

@@ -9,6 +9,8 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -61,35 +63,34 @@ class LeanField:
 
 
 class LeanRecord:
-    """A leader and fields in order; answers `get_fields` from a per-tag index."""
+    """A leader and fields in order; answers `get_fields` from a per-tag index.
+
+    The index is built with the record: describing and profiling ask for some
+    fifty tags per record, so asking must cost a dictionary look-up and no more.
+    The fields are not to be changed once the record is made.
+    """
 
     __slots__ = ("_by_tag", "fields", "leader")
 
     def __init__(self, leader: str, fields: list[LeanField]) -> None:
         self.leader = leader
         self.fields = fields
-        self._by_tag: dict[str, list[LeanField]] | None = None
-
-    def _index(self) -> dict[str, list[LeanField]]:
-        if self._by_tag is None:
-            by_tag: dict[str, list[LeanField]] = {}
-            for field in self.fields:
-                by_tag.setdefault(field.tag, []).append(field)
-            self._by_tag = by_tag
-        return self._by_tag
+        by_tag: dict[str, list[LeanField]] = {}
+        for field in fields:
+            by_tag.setdefault(field.tag, []).append(field)
+        self._by_tag = by_tag
 
     def get_fields(self, *tags: str) -> list[LeanField]:
         """Fields with these tags in record order (all fields when no tag is given)."""
         if not tags:
             return list(self.fields)
-        index = self._index()
         if len(tags) == 1:
-            return list(index.get(tags[0], ()))
+            return list(self._by_tag.get(tags[0], ()))
         return [field for field in self.fields if field.tag in tags]
 
     def get(self, tag: str) -> LeanField | None:
         """The first field with this tag, or None."""
-        found = self._index().get(tag)
+        found = self._by_tag.get(tag)
         return found[0] if found else None
 
     def as_dict(self) -> dict[str, Any]:
@@ -118,3 +119,55 @@ class LeanRecord:
                 )
             )
         return cls(str(data.get("leader", "")), fields)
+
+
+# NUL and lone surrogates: PostgreSQL refuses NUL in text and JSON, and no
+# UTF-8 encoder accepts a surrogate (MARC-in-JSON can spell one as "\ud800").
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(text: str, *, nul: str = "") -> str:
+    """The text with NUL characters replaced by `nul` and lone surrogates by U+FFFD.
+
+    Positional text (the leader, control fields) passes `nul=" "` to keep its length.
+    """
+    if not _UNSTORABLE.search(text):
+        return text
+    return _UNSTORABLE.sub(lambda found: nul if found.group() == "\x00" else "\ufffd", text)
+
+
+def _texts(record: LeanRecord) -> Iterator[str]:
+    yield record.leader
+    for field in record.fields:
+        yield field.tag
+        if field.data is not None:
+            yield field.data
+        yield field.indicator1
+        yield field.indicator2
+        for code, value in field.subfields:
+            yield code
+            yield value
+
+
+def storable_record(record: LeanRecord) -> tuple[LeanRecord, list[str]]:
+    """The record as every store can keep it (see `storable_text`), and the tags that changed."""
+    if not any(_UNSTORABLE.search(text) for text in _texts(record)):
+        return record, []
+    leader = storable_text(record.leader, nul=" ")
+    changed = ["leader"] if leader != record.leader else []
+    fields = []
+    for field in record.fields:
+        cleaned = LeanField(
+            storable_text(field.tag, nul=" "),
+            data=None if field.data is None else storable_text(field.data, nul=" "),
+            indicator1=storable_text(field.indicator1, nul=" "),
+            indicator2=storable_text(field.indicator2, nul=" "),
+            subfields=[
+                (storable_text(code, nul=" "), storable_text(value))
+                for code, value in field.subfields
+            ],
+        )
+        if cleaned.to_json() != field.to_json():
+            changed.append(cleaned.tag)
+        fields.append(cleaned)
+    return LeanRecord(leader, fields), changed

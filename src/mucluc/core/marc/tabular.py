@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import json
 import re
@@ -182,13 +183,18 @@ def _rows_from_csv(data: bytes, encoding: str | None) -> Iterator[tuple[int, lis
 def _rows_from_xlsx(data: bytes) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook  # imported here: only XLSX lists need it
 
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(value) for value in values]
-    finally:
-        workbook.close()
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, [_cell_text(value) for value in values]
+        finally:
+            workbook.close()
+    except Exception as error:
+        # A damaged workbook makes openpyxl, zipfile, zlib or the XML parser raise almost
+        # any exception (EOFError, zlib.error, TypeError …): all mean "not readable".
+        raise ValueError(str(error) or type(error).__name__) from error
 
 
 def _cell_text(value: object) -> str:
@@ -225,6 +231,29 @@ def read_table(
         yield _failure(source_name, read + 1, 0, message, [])
 
 
+# "&#233;", "&#xE9;", "&eacute;", "&amp;": what a web system's export leaves in a cell.
+_CHARACTER_REFERENCE = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+
+
+def decode_character_references(values: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Decode HTML character references in cells ("H&#233;ctor" → "Héctor"); name the repairs.
+
+    Only complete references with their semicolon are touched ("AT&T" stays),
+    and before names are split at semicolons, which would cut "H&#233;ctor"
+    in two.
+    """
+    decoded = {}
+    repairs = []
+    for role, value in values.items():
+        text = _CHARACTER_REFERENCE.sub(lambda found: html.unescape(found.group()), value)
+        if text != value:
+            repairs.append(f"{role}: HTML character references decoded")
+        decoded[role] = text
+    return decoded, repairs
+
+
 def _read_rows(
     rows: Iterator[tuple[int, list[str]]], source_name: str, columns: ColumnMapping | None
 ) -> Iterator[ParsedRecord]:
@@ -251,10 +280,12 @@ def _read_rows(
                 return
             continue
         position += 1
-        values = {role: row[index].strip() for role, index in assigned.items() if index < len(row)}
+        values, repairs = decode_character_references(
+            {role: row[index].strip() for role, index in assigned.items() if index < len(row)}
+        )
         raw = json.dumps(dict(zip(headers, row, strict=False)), ensure_ascii=False).encode()
         record, problems = row_to_record(values, source_name, position, line)
-        yield ParsedRecord(raw, position, 0, record, problems, line=line)
+        yield ParsedRecord(raw, position, 0, record, problems, repairs=repairs, line=line)
 
 
 def _failure(

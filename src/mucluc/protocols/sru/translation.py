@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mucluc.core.model import MAX_RECORD_ID
 from mucluc.core.query import (
     TRUNCATABLE_FIELDS,
     And,
@@ -435,11 +436,12 @@ def cql_to_query(node: CqlNode) -> QueryNode | RecordIdQuery:
                     "rec.id is searched with = only",
                 )
             text = node.term.strip()
-            if not text.isdigit():
+            # ASCII digits only: "²" is a digit to str.isdigit, but not to int().
+            if not (text.isascii() and text.isdigit()) or int(text) > MAX_RECORD_ID:
                 raise SruError(
                     SruDiagnostic.TERM_IN_INVALID_FORMAT,
                     node.term,
-                    f"rec.id is a union record id such as 123, not {node.term!r}",
+                    f"rec.id is a union record id from 1 to {MAX_RECORD_ID}, not {node.term!r}",
                 )
             return RecordIdQuery(int(text))
     return cql_to_node(node)

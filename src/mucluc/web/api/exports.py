@@ -15,6 +15,7 @@ from mucluc.services.exports import (
     export_search_results,
 )
 from mucluc.services.search import parse_filters, reader_search_request
+from mucluc.web.identifiers import UnionRecordId
 from mucluc.web.state import web_state
 
 exports_router = APIRouter(prefix="/api/v1", tags=["exports"])
@@ -23,7 +24,7 @@ exports_router = APIRouter(prefix="/api/v1", tags=["exports"])
 @exports_router.get("/records/{union_record_id}/export")
 def export_record(
     request: Request,
-    union_record_id: int,
+    union_record_id: UnionRecordId,
     format_name: Annotated[
         str, Query(alias="format", description=f"One of: {', '.join(EXPORT_FORMATS)}.")
     ] = "marcxml",

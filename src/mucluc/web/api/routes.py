@@ -20,6 +20,7 @@ from mucluc.services.matching import (
     resolve_merged_record,
 )
 from mucluc.services.search import parse_filters, reader_search_request, search_catalogue
+from mucluc.web.identifiers import UnionRecordId
 from mucluc.web.state import web_state
 
 api_router = APIRouter(prefix="/api/v1", tags=["catalogue"])
@@ -161,7 +162,7 @@ def cacheable_json(request: Request, body: Any, modified: datetime | None) -> Re
 
 
 @api_router.get("/records/{union_record_id}", response_model=None)
-def record(request: Request, union_record_id: int) -> Response:
+def record(request: Request, union_record_id: UnionRecordId) -> Response:
     """One union record with its members, holdings and why its members are one.
 
     An id absorbed by a merge answers 301 with a Location header and a body
@@ -182,7 +183,7 @@ def record(request: Request, union_record_id: int) -> Response:
 
 
 @api_router.get("/records/{union_record_id}/holdings")
-def holdings(request: Request, union_record_id: int) -> dict[str, Any]:
+def holdings(request: Request, union_record_id: UnionRecordId) -> dict[str, Any]:
     """Which libraries hold a union record: location, call number, copies, lendable."""
     view = get_union_record(web_state(request).store, union_record_id)
     return {

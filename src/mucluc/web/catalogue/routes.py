@@ -31,6 +31,7 @@ from mucluc.web.catalogue.presentation import (
     query_suggestions,
 )
 from mucluc.web.catalogue.templates import render
+from mucluc.web.identifiers import UnionRecordId
 from mucluc.web.state import web_state
 
 catalogue_router = APIRouter(include_in_schema=False)
@@ -98,7 +99,9 @@ def search(
 @catalogue_router.get(
     "/records/{union_record_id}", response_class=HTMLResponse, response_model=None
 )
-def record_page(request: Request, union_record_id: int) -> HTMLResponse | RedirectResponse:
+def record_page(
+    request: Request, union_record_id: UnionRecordId
+) -> HTMLResponse | RedirectResponse:
     """A union record: its description, every library that holds it, why its members are one.
 
     An id absorbed by a merge redirects (301) to the record that stands for it now.
