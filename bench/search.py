@@ -5,10 +5,17 @@ records; `--records N` for fewer). The corpus is `generate_corpus` (the
 ingest benchmark's generated records). Ingest is still too slow to load a
 million records for each run, so the index is built directly from the
 generated records: they are grouped into union records in memory by
-normalised ISBN exactly as the matcher does (a record joins the lowest union
+normalised ISBN, the first matcher's rule (a record joins the lowest union
 record sharing an ISBN that has no member from its library, else starts a
-new one), then indexed. The index is kept in `--folder` and reused by later
-runs with the same record count and seed.
+new one; the present matcher also joins on titles and names), then indexed.
+The index is kept in `--folder` and reused by later runs with the same
+record count, seed and copies.
+
+Generating a million records takes most of an hour on two cores, so
+`--copies N` generates `records / N` and indexes each union record N times
+under distinct ids: the index holds as many documents and as long posting
+lists as the full corpus gives, built in minutes, though with fewer distinct
+texts (bench/README.md says which corpus each figure was measured on).
 
 Each query kind runs with 1 and 8 concurrent clients, in-process (the search
 service on the index) and through the JSON API (`mucluc serve` on loopback).
@@ -36,7 +43,6 @@ from urllib.parse import urlencode
 import httpx
 
 from mucluc.config import Settings
-from mucluc.core.dedup.keys import candidate_keys
 from mucluc.core.marc.describe import describe_record
 from mucluc.core.model import MemberView, UnionRecordView
 from mucluc.core.normalise.isbn import isbn13_to_isbn10
@@ -55,8 +61,15 @@ PAGE_SIZE = 20
 FACETS_FOUR = ("library", "province", "decade", "language")
 
 
-def build_index(settings: Settings, total: int, seed: int) -> dict[str, Any]:
-    """Generate, group as the matcher does, index; return what the queries are chosen from."""
+def build_index(settings: Settings, total: int, seed: int, copies: int) -> dict[str, Any]:
+    """Generate, group by ISBN, index; return what the queries are chosen from.
+
+    With `copies` above 1, `total / copies` records are generated and each
+    union record is indexed `copies` times under distinct ids: posting lists,
+    hit counts and facet counts grow as with `total` records, for a fraction
+    of the generating time (the copies of a record reuse its cached text keys).
+    """
+    generated_records = total // copies
     libraries = {library.code: library for library in CORPUS_LIBRARIES}
     unions: list[list[MemberView]] = []
     union_by_isbn: dict[str, list[int]] = {}
@@ -66,7 +79,7 @@ def build_index(settings: Settings, total: int, seed: int) -> dict[str, Any]:
     sample_isbns: list[str] = []
     sample_titles: list[str] = []
     started = time.perf_counter()
-    for number, (code, record) in enumerate(generate_corpus(total, seed)):
+    for number, (code, record) in enumerate(generate_corpus(generated_records, seed)):
         description = describe_record(record)
         slim = {
             "leader": str(record.leader),
@@ -81,7 +94,7 @@ def build_index(settings: Settings, total: int, seed: int) -> dict[str, Any]:
             description=description,
             record=slim,
         )
-        keys = sorted(value for _, value in candidate_keys(description))
+        keys = sorted(set(description.isbns))
         target = None
         for candidate in sorted({u for key in keys for u in union_by_isbn.get(key, [])}):
             if code not in union_libraries[candidate]:
@@ -106,22 +119,23 @@ def build_index(settings: Settings, total: int, seed: int) -> dict[str, Any]:
             sample_titles.append(description.title)
     generated = time.perf_counter() - started
     print(
-        f"generated and grouped    : {total:,} records into {len(unions):,} union records "
-        f"in {generated:.0f} s (in memory, matcher's ISBN rule; not through ingest)"
+        f"generated and grouped    : {generated_records:,} records into {len(unions):,} "
+        f"union records in {generated:.0f} s (in memory, matcher's ISBN rule; not through ingest)"
     )
     index = TantivyIndex(settings.index_path)
     started = time.perf_counter()
     batch: list[UnionRecordView] = []
     for union_number, members in enumerate(unions):
         ordered = choose_preferred_member(members)
-        batch.append(
+        batch.extend(
             UnionRecordView(
-                id=union_number + 1,
+                id=copy * len(unions) + union_number + 1,
                 status="active",
                 merged_into_id=None,
                 description=ordered[0].description,
                 members=tuple(ordered),
             )
+            for copy in range(copies)
         )
         if len(batch) >= INDEX_BATCH:
             index.add_new(batch)
@@ -129,9 +143,10 @@ def build_index(settings: Settings, total: int, seed: int) -> dict[str, Any]:
     index.add_new(batch)
     index.commit(0)
     indexed = time.perf_counter() - started
+    documents = len(unions) * copies
     print(
-        f"indexed                  : {len(unions):,} union records in {indexed:.0f} s "
-        f"({len(unions) / indexed:,.0f}/s)"
+        f"indexed                  : {documents:,} union records ({copies} copies) in "
+        f"{indexed:.0f} s ({documents / indexed:,.0f}/s)"
     )
     words = [(word, count) for word, count in title_words.items() if len(word) > 2]
     common = max(words, key=lambda item: item[1])[0]
@@ -143,7 +158,8 @@ def build_index(settings: Settings, total: int, seed: int) -> dict[str, Any]:
     return {
         "total": total,
         "seed": seed,
-        "union_records": len(unions),
+        "copies": copies,
+        "union_records": len(unions) * copies,
         "common": common,
         "rare": rare,
         "author": author,
@@ -296,6 +312,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--copies",
+        type=int,
+        default=1,
+        help="generate records/copies records and index each union record this many times",
+    )
     parser.add_argument("--folder", type=Path, default=Path("/tmp/mucluc-search-bench"))
     parser.add_argument("--rounds", type=int, default=ROUNDS_PER_KIND)
     parser.add_argument("--port", type=int, default=8765)
@@ -305,10 +327,13 @@ def main() -> None:
     settings = Settings(home=arguments.folder)
     chosen_path = arguments.folder / "chosen-queries.json"
     chosen = json.loads(chosen_path.read_text()) if chosen_path.exists() else {}
-    if chosen.get("total") != arguments.records or chosen.get("seed") != arguments.seed:
+    wanted = (arguments.records, arguments.seed, arguments.copies)
+    built = (chosen.get("total"), chosen.get("seed"), chosen.get("copies", 1))
+    # An index of an older schema is emptied when opened: it must be built again.
+    if built != wanted or TantivyIndex(settings.index_path).document_count() == 0:
         shutil.rmtree(arguments.folder, ignore_errors=True)
         initialise_home(settings)
-        chosen = build_index(settings, arguments.records, arguments.seed)
+        chosen = build_index(settings, arguments.records, arguments.seed, arguments.copies)
         chosen_path.write_text(json.dumps(chosen, ensure_ascii=False))
     else:
         print(

@@ -262,6 +262,52 @@ def test_facets_count_every_kind(index: TantivyIndex) -> None:
     assert counts["ddc_class"] == {"800": 1, "900": 1}
 
 
+def test_facets_count_the_same_when_holder_sets_overflow_to_the_fields(
+    index: TantivyIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    holder_facets = ["library", "province", "library_type"]
+    from_holder_sets = search(index, "", facets=holder_facets, facet_size=50).facets
+    # With room for one set of holders only, the counts come from the multi-valued fields.
+    monkeypatch.setattr("mucluc.search.index.HOLDER_SETS_COUNTED", 1)
+    from_fields = search(index, "", facets=holder_facets, facet_size=50).facets
+    assert from_holder_sets == from_fields
+    assert {item.value: item.count for item in from_fields["library"]} == {
+        "VN-NLV": 19,
+        "VN-HCM": 4,
+        "VN-VNU": 2,
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "hoa binh",
+        "hoà bình",
+        "lịch sử việt nam",
+        '"lịch sử Việt Nam"',
+        "kinh tế*",
+        "title:giáo trì*",
+        'kinh tế NOT "vĩ mô"',
+        "đường OR dương",
+        "(tơ lụa OR dương cầm) AND year:2001",
+        "Nguyễn Du",
+        "author:Du Nguyễn",
+        "thống kê",
+        'province:"ho chi minh"',
+    ],
+)
+def test_counts_sorts_and_facets_match_the_same_records_as_the_ranked_page(
+    index: TantivyIndex, query: str
+) -> None:
+    ranked = search(index, query, page_size=50, facets=["decade"])
+    by_title = search(index, query, page_size=50, sort="title")
+    found = {hit.id for hit in ranked.hits}
+    assert found
+    assert ranked.total == by_title.total == len(found)
+    assert {hit.id for hit in by_title.hits} == found
+    assert sum(item.count for item in ranked.facets["decade"]) == len(found)
+
+
 def test_filters_narrow_without_reordering(index: TantivyIndex) -> None:
     everything = ids(index, "giáo trình")
     narrowed = ids(index, "giáo trình", filters={"library": ["VN-VNU"]})

@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 import icu
 
-from mucluc.core.model import UnionRecordView
+from mucluc.core.model import LibraryInfo, UnionRecordView
 from mucluc.core.normalise.isbn import isbn13_to_isbn10
 from mucluc.core.normalise.text import fold_key, match_key, name_key
 
@@ -38,6 +39,13 @@ UNKNOWN_YEAR_ASCENDING = 9999  # records without a year come last, both ways
 HOLDINGS_BOOST = 0.1
 TEXT_KEY_CACHE_SIZE = 200_000
 NOTE_TAGS = ("500", "504", "505", "520")
+# One value per record names every holding library with its province and type,
+# a line "code<TAB>province<TAB>type" each: tantivy counts a field holding one
+# value per record many times faster than a multi-valued one, so the library,
+# province and library-type facets are counted from the distinct sets of holders.
+HOLDER_SEPARATOR = "\n"
+HOLDER_PART_SEPARATOR = "\t"
+HOLDER_SETS_CACHED = 50_000
 
 _ISSN = re.compile(r"([0-9]{4})-?([0-9]{3}[0-9Xx])")
 _DDC_DIGITS = re.compile(r"[0-9]{3}")
@@ -142,6 +150,30 @@ def holding_weight(holding_libraries: int) -> float:
     return float(2 ** (1 + HOLDINGS_BOOST * math.log2(libraries)) - 2)
 
 
+def holders_key(libraries: Iterable[LibraryInfo]) -> str:
+    """The holding libraries as one value, a line each in code order (see HOLDER_SEPARATOR)."""
+    parts = {
+        library.code: HOLDER_PART_SEPARATOR.join(
+            (library.code, library.province or "", library.type)
+        )
+        for library in libraries
+    }
+    return HOLDER_SEPARATOR.join(parts[code] for code in sorted(parts))
+
+
+@lru_cache(maxsize=HOLDER_SETS_CACHED)
+def holder_values(key: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The library codes, provinces and library types named in a `holders_key` value.
+
+    Cached: facet counts read the same few thousand sets of holders again and again.
+    """
+    holders = [line.split(HOLDER_PART_SEPARATOR) for line in key.split(HOLDER_SEPARATOR) if line]
+    codes, provinces, types = (
+        frozenset(holder[position] for holder in holders) - {""} for position in range(3)
+    )
+    return codes, provinces, types
+
+
 @lru_cache(maxsize=TEXT_KEY_CACHE_SIZE)
 def author_order_key(name: str) -> str:
     """A personal name's folded words in sorted order, so any word order compares equal.
@@ -216,6 +248,7 @@ def index_document(view: UnionRecordView) -> dict[str, Any]:
         "id": view.id,
         "display": json.dumps(display_data(view), ensure_ascii=False).encode(),
         "library": library_codes,
+        "holders": holders_key(libraries),
         "province": provinces,
         "province_fold": [fold_key(province) for province in provinces],
         "library_type": list(dict.fromkeys(library.type for library in libraries)),

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,14 +26,14 @@ from mucluc.core.model import UnionRecordView
 from mucluc.core.ports import FacetCount, SearchHit, SearchResults
 from mucluc.core.query import FacetField, SearchRequest, SortOrder
 from mucluc.errors import IndexBusyError
-from mucluc.search.document import TEXT_FIELDS, index_document
+from mucluc.search.document import TEXT_FIELDS, holder_values, index_document
 from mucluc.search.query import FOLD_ANALYSER, MATCH_ANALYSER, QueryTranslator
 
 logger = logging.getLogger(__name__)
 
 STATE_FILE = "mucluc-index-state.json"
 WRITER_HEAP_BYTES = 64_000_000
-SCHEMA_VERSION = 2  # bump when the schema changes: an older index must be rebuilt
+SCHEMA_VERSION = 3  # bump when the schema changes: an older index must be rebuilt
 
 # Facet → the fast field counted, and whether its values read best by key (years) or count.
 FACET_FIELDS: Mapping[FacetField, tuple[str, bool]] = {
@@ -53,6 +54,15 @@ SORT_FIELDS: Mapping[SortOrder, tuple[str, bool]] = {
     SortOrder.YEAR_NEWEST: ("sort_year_newest", False),
     SortOrder.YEAR_OLDEST: ("sort_year_oldest", True),
 }
+# Facets counted from the holders value (see `mucluc.search.document.holders_key`),
+# by the position of their value in a holder; and how many distinct sets of
+# holders one count takes in before falling back to the multi-valued fields.
+HOLDER_FACETS: Mapping[FacetField, int] = {
+    FacetField.LIBRARY: 0,
+    FacetField.PROVINCE: 1,
+    FacetField.LIBRARY_TYPE: 2,
+}
+HOLDER_SETS_COUNTED = 10_000
 KEYWORD_FIELDS = (
     "isbn",
     "issn",
@@ -68,6 +78,7 @@ FACET_KEYWORD_FIELDS = (
     "subject_facet",
     "ddc_class",
     "decade",
+    "holders",
 )
 
 
@@ -119,6 +130,7 @@ class TantivyIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        restore_interrupted_swap(path)
         path.mkdir(parents=True, exist_ok=True)
         self.schema = build_schema()
         _discard_outdated_index(path)
@@ -128,6 +140,7 @@ class TantivyIndex:
             _write_state(path, 0, {})
         _register_analysers(self._index)
         self._translator = QueryTranslator(self.schema)
+        self._matcher = QueryTranslator(self.schema, scored=False)
         self._folder_identity = _identity(path)
         self._writer: Any = None
 
@@ -211,15 +224,22 @@ class TantivyIndex:
     # Reading
 
     def search(self, request: SearchRequest) -> SearchResults:
-        """Run one search: a page of hits in the asked order, the total, the asked facets."""
+        """Run one search: a page of hits in the asked order, the total, the asked facets.
+
+        Only the relevance page is scored, and counted in the same pass (the
+        count is nearly free there). Facets, a page sorted by a field and a
+        bare count need only which records match, so they run the cheaper
+        unscored query.
+        """
         searcher = self._index.searcher()
-        query = self._translator.request_query(request)
+        matching = self._matcher.request_query(request)
         hits: list[SearchHit] = []
-        total = 0
-        if request.limit > 0:
+        if request.limit == 0:
+            total = _count(searcher, matching)
+        else:
             if request.sort is SortOrder.RELEVANCE:
                 result = searcher.search(
-                    query,
+                    self._translator.request_query(request),
                     limit=request.limit,
                     offset=request.offset,
                     count=True,
@@ -228,7 +248,7 @@ class TantivyIndex:
             else:
                 sort_field, ascending = SORT_FIELDS[request.sort]
                 result = searcher.search(
-                    query,
+                    matching,
                     limit=request.limit,
                     offset=request.offset,
                     count=True,
@@ -236,15 +256,12 @@ class TantivyIndex:
                     order=tantivy.Order.Asc if ascending else tantivy.Order.Desc,
                 )
             hits = [self._hit(searcher, order_key, address) for order_key, address in result.hits]
-            total = int(getattr(result, "count", 0) or 0)
+            total = _counted(result)
             if request.sort is SortOrder.RELEVANCE:
                 # tantivy breaks equal scores by position in the index; within the page
                 # the union-record id decides, so equal hits read in a fixed order.
                 hits.sort(key=lambda hit: (-hit.score, hit.id))
-        else:
-            # A count without a page: tantivy's collectors need a limit of at least one.
-            total = int(getattr(searcher.search(query, limit=1, count=True), "count", 0) or 0)
-        facets = self._facets(searcher, query, request) if request.facets else {}
+        facets = self._facets(searcher, matching, request) if request.facets else {}
         return SearchResults(total=total, hits=tuple(hits), facets=facets)
 
     def _hit(self, searcher: Any, order_key: Any, address: Any) -> SearchHit:
@@ -263,21 +280,83 @@ class TantivyIndex:
     def _facets(
         self, searcher: Any, query: tantivy.Query, request: SearchRequest
     ) -> dict[str, tuple[FacetCount, ...]]:
-        aggregations: dict[str, Any] = {}
-        for facet in request.facets:
-            field_name, by_key = FACET_FIELDS[facet]
-            terms: dict[str, Any] = {"field": field_name, "size": request.facet_size}
-            if by_key:
-                terms["order"] = {"_key": "desc"}
-            aggregations[facet.value] = {"terms": terms}
-        answer = searcher.aggregate(query, aggregations)
-        return {
-            facet.value: tuple(
-                FacetCount(value=_facet_value(bucket["key"]), count=int(bucket["doc_count"]))
-                for bucket in answer.get(facet.value, {}).get("buckets", ())
-            )
+        by_holders = [facet for facet in request.facets if facet in HOLDER_FACETS]
+        aggregations = {
+            facet.value: _terms(facet, request.facet_size)
             for facet in request.facets
+            if facet not in HOLDER_FACETS
         }
+        if by_holders:
+            aggregations["holders"] = {"terms": {"field": "holders", "size": HOLDER_SETS_COUNTED}}
+        answer = searcher.aggregate(query, aggregations)
+        counts = {
+            facet.value: _bucket_counts(answer.get(facet.value, {}))
+            for facet in request.facets
+            if facet not in HOLDER_FACETS
+        }
+        holder_sets = answer.get("holders", {})
+        if holder_sets.get("sum_other_doc_count"):
+            # More distinct sets of holders than one count takes in: count the
+            # multi-valued fields themselves (exact, but many times slower).
+            answer = searcher.aggregate(
+                query, {facet.value: _terms(facet, request.facet_size) for facet in by_holders}
+            )
+            counts |= {
+                facet.value: _bucket_counts(answer.get(facet.value, {})) for facet in by_holders
+            }
+        elif by_holders:
+            counts |= _holder_facet_counts(holder_sets, by_holders, request.facet_size)
+        return {facet.value: counts[facet.value] for facet in request.facets}
+
+
+def _terms(facet: FacetField, size: int) -> dict[str, Any]:
+    """The tantivy aggregation counting one facet's values."""
+    field_name, by_key = FACET_FIELDS[facet]
+    terms: dict[str, Any] = {"field": field_name, "size": size}
+    if by_key:
+        terms["order"] = {"_key": "desc"}
+    return {"terms": terms}
+
+
+def _bucket_counts(aggregation: Mapping[str, Any]) -> tuple[FacetCount, ...]:
+    return tuple(
+        FacetCount(value=_facet_value(bucket["key"]), count=int(bucket["doc_count"]))
+        for bucket in aggregation.get("buckets", ())
+    )
+
+
+def _holder_facet_counts(
+    holder_sets: Mapping[str, Any], facets: list[FacetField], size: int
+) -> dict[str, tuple[FacetCount, ...]]:
+    """Library, province and library-type counts from the counts of each set of holders.
+
+    A record counts once for each distinct value among its holders; the most
+    frequent values come first, ties in value order.
+    """
+    tallies: dict[FacetField, Counter[str]] = {facet: Counter() for facet in facets}
+    for bucket in holder_sets.get("buckets", ()):
+        values = holder_values(str(bucket["key"]))
+        records = int(bucket["doc_count"])
+        for facet, tally in tallies.items():
+            for value in values[HOLDER_FACETS[facet]]:
+                tally[value] += records
+    return {
+        facet.value: tuple(
+            FacetCount(value=value, count=count)
+            for value, count in sorted(tally.items(), key=lambda item: (-item[1], item[0]))[:size]
+        )
+        for facet, tally in tallies.items()
+    }
+
+
+def _count(searcher: Any, query: tantivy.Query) -> int:
+    """How many records a query matches (tantivy's collectors need a limit of at least one)."""
+    return _counted(searcher.search(query, limit=1, count=True))
+
+
+def _counted(result: tantivy.SearchResult) -> int:
+    """The count of a search run with count=True (the type stubs do not declare it)."""
+    return int(getattr(result, "count", 0) or 0)
 
 
 def _facet_value(key: object) -> str:
@@ -331,11 +410,32 @@ def _discard_outdated_index(path: Path) -> None:
                 entry.unlink()
 
 
+def _retired_folder(live: Path) -> Path:
+    return live.with_name(f"{live.name}.retired")
+
+
 def replace_index_folder(live: Path, rebuilt: Path) -> None:
-    """Swap a rebuilt index into place; readers holding the old files keep them until reopened."""
-    retired = live.with_name(f"{live.name}.retired")
+    """Swap a rebuilt index into place; readers holding the old files keep them until reopened.
+
+    A kill at any point leaves a live index: the retired one is removed only
+    while the live one exists, and put back if the kill fell between the renames.
+    """
+    retired = _retired_folder(live)
+    restore_interrupted_swap(live)
     shutil.rmtree(retired, ignore_errors=True)
     if live.exists():
         os.replace(live, retired)
     os.replace(rebuilt, live)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def restore_interrupted_swap(live: Path) -> None:
+    """Put the retired index back if a swap was killed between its two renames.
+
+    Without this the next start would find no index and create an empty one:
+    search would answer nothing until the whole change log was applied again.
+    """
+    retired = _retired_folder(live)
+    if not live.exists() and retired.exists():
+        logger.warning("index_swap_interrupted", extra={"path": str(live)})
+        os.replace(retired, live)

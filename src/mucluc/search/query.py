@@ -16,6 +16,12 @@ Matching and ranking follow shared/docs/vietnamese-text.md §3.2:
   Nguyễn"), and earns a bonus where one author has exactly those names.
 - Filters narrow without scoring; tantivy multiplies the score by the
   holdings weight, lifting widely held records slightly.
+
+Counting, facets and sorting by a field need only which records match, not
+how well: an unscored translator (`scored=False`) builds the cheapest query
+matching the same records, without the bonus clauses, and looks for a word
+wanted in any field in the catch-all field alone, which holds the text of
+every other field.
 """
 
 from __future__ import annotations
@@ -45,14 +51,16 @@ from mucluc.search.document import author_order_key, issn_forms
 MATCH_ANALYSER = "vi_match"
 FOLD_ANALYSER = "vi_fold"
 
-# Unfielded words are looked for in these fields, with these weights.
+# Unfielded words are looked for in these fields, with these weights; the
+# last ("all") holds the text of the others too.
+CATCH_ALL_FIELD = "all"
 ANY_FIELD_BOOSTS = (
     ("title", 4.0),
     ("author", 3.0),
     ("subject", 2.0),
     ("series", 1.5),
     ("publisher", 1.0),
-    ("all", 0.5),
+    (CATCH_ALL_FIELD, 0.5),
 )
 TONE_BOOST = 1.5  # per word whose tones match exactly
 PHRASE_BOOST = 2.0  # the words together, in order
@@ -72,10 +80,11 @@ _CLASSIFICATION_SEPARATORS = re.compile(r"[/\s]")
 
 
 class QueryTranslator:
-    """Builds tantivy queries for one schema."""
+    """Builds tantivy queries for one schema, scored for ranking or only for matching."""
 
-    def __init__(self, schema: tantivy.Schema) -> None:
+    def __init__(self, schema: tantivy.Schema, *, scored: bool = True) -> None:
         self.schema = schema
+        self.scored = scored
 
     def request_query(self, request: SearchRequest) -> tantivy.Query:
         """The query of a request with its filters applied (filters score nothing)."""
@@ -187,26 +196,11 @@ class QueryTranslator:
             isbn = normalise_isbn(term.text)
             if isbn:
                 return tantivy.Query.term_query(self.schema, "isbn", isbn)
-        if term.phrase:
-            required = [
-                (
-                    tantivy.Occur.Must,
-                    self._best_field(fields, "fold", folded, truncated=term.truncated),
-                )
-            ]
-        else:
-            required = [
-                (
-                    tantivy.Occur.Must,
-                    self._best_field(
-                        fields,
-                        "fold",
-                        [word],
-                        truncated=term.truncated and number == len(folded) - 1,
-                    ),
-                )
-                for number, word in enumerate(folded)
-            ]
+        if not self.scored:
+            return self._words_match(term, fields, folded)
+        required = [
+            (tantivy.Occur.Must, query) for query in self._required_words(term, fields, folded)
+        ]
         if not with_bonuses:
             return tantivy.Query.boolean_query(required)
         bonuses: list[tuple[tantivy.Occur, tantivy.Query]] = []
@@ -260,6 +254,32 @@ class QueryTranslator:
                 )
             )
         return tantivy.Query.boolean_query([*required, *bonuses])
+
+    def _required_words(
+        self, term: Term, fields: Sequence[tuple[str, float]], folded: list[str]
+    ) -> list[tantivy.Query]:
+        """Each word of a term in some field, or for a phrase the words together."""
+        groups = [folded] if term.phrase else [[word] for word in folded]
+        last = len(groups) - 1
+        return [
+            self._best_field(fields, "fold", words, truncated=term.truncated and number == last)
+            for number, words in enumerate(groups)
+        ]
+
+    def _words_match(
+        self, term: Term, fields: Sequence[tuple[str, float]], folded: list[str]
+    ) -> tantivy.Query:
+        """The records a term finds, unscored: its required words, no bonuses.
+
+        A truncated word is still looked for field by field: prefix expansion
+        is bounded per field, so the catch-all field could expand differently.
+        """
+        if not term.truncated and any(name == CATCH_ALL_FIELD for name, _ in fields):
+            fields = [(CATCH_ALL_FIELD, 1.0)]
+        required = self._required_words(term, fields, folded)
+        if len(required) == 1:
+            return required[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, query) for query in required])
 
     def _best_field(
         self,
