@@ -33,10 +33,10 @@ class PublishedRecord:
 
     `datestamp` is the UTC time of the record's latest change; `sequence` its
     position in the change log. A deleted union record, or one absorbed by a
-    merge (`merged_into_id` set), has `deleted` true and no members.
+    merge (`merged_into_id` set), has `deleted` true and no metadata.
     `libraries` are the member libraries (empty for deleted records);
-    `members` (read only when asked for) start with the preferred member
-    (`mucluc.core.preference`).
+    `metadata` is the record's metadata element serialised in the format
+    asked for (`mucluc.core.crosswalk.published`), empty when none was asked.
     """
 
     union_record_id: int
@@ -45,7 +45,7 @@ class PublishedRecord:
     deleted: bool
     merged_into_id: int | None
     libraries: tuple[LibraryInfo, ...]
-    members: tuple[PublishedMember, ...] = ()
+    metadata: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,15 @@ class PublicationQuery:
     `after_sequence` is the bookmark; `from_time` is inclusive and
     `until_time` exclusive (UTC); `library_codes`, when given, keeps active
     records with a member in one of those libraries (deleted records are
-    always kept, see docs/crosswalks.md, "Sets").
+    always kept, see docs/crosswalks.md, "Sets"); `metadata_format` names
+    the format whose metadata to read (None: headers only).
     """
 
     after_sequence: int = 0
     from_time: datetime | None = None
     until_time: datetime | None = None
     library_codes: tuple[str, ...] | None = None
-    with_members: bool = True
+    metadata_format: str | None = None
 
 
 class PublicationSource(Protocol):
@@ -77,5 +78,7 @@ class PublicationSource(Protocol):
     def published_records(self, query: PublicationQuery, limit: int) -> list[PublishedRecord]:
         """Up to `limit` records after the bookmark, in change-log order."""
 
-    def published_record(self, union_record_id: int) -> PublishedRecord | None:
-        """One record with its members, or None if the id was never given out."""
+    def published_record(
+        self, union_record_id: int, metadata_format: str | None
+    ) -> PublishedRecord | None:
+        """One record (with its metadata in that format), or None if the id was never given out."""

@@ -2,9 +2,10 @@
 
 A record's bookmark is the sequence of its latest entry in `changes`, its
 datestamp that entry's time. Pages are read in a few set-wise queries
-(records, members, holdings), never one query per record, so the provider
-can serve thousands of records a second. Implements
-`mucluc.core.publication.PublicationSource`.
+(records, member libraries, stored metadata), never one query per record,
+and the metadata is the text rendered when the change was logged
+(storage/publishing.py), so the provider serves thousands of records a
+second. Implements `mucluc.core.publication.PublicationSource`.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from mucluc.core.model import HoldingStatement, LibraryInfo
-from mucluc.core.preference import preference_rank
-from mucluc.core.publication import PublicationQuery, PublishedMember, PublishedRecord
-from mucluc.storage.tables import Change, Holding, Library, SourceRecord, UnionRecord
+from mucluc.core.model import LibraryInfo
+from mucluc.core.publication import PublicationQuery, PublishedRecord
+from mucluc.storage.publishing import render_union_records, stored_metadata
+from mucluc.storage.tables import Change, Library, SourceRecord, UnionRecord
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -48,27 +49,28 @@ class SqlPublicationSource:
             ]
 
     def published_records(self, query: PublicationQuery, limit: int) -> list[PublishedRecord]:
-        """Up to `limit` records after the bookmark, in change-log order."""
-        latest = (
-            select(
-                Change.union_record_id.label("union_record_id"),
-                func.max(Change.sequence).label("sequence"),
-            )
-            .group_by(Change.union_record_id)
-            .having(func.max(Change.sequence) > query.after_sequence)
-            .subquery()
+        """Up to `limit` records after the bookmark, in change-log order.
+
+        A record's latest change is one no later change of the same record
+        follows. The log is read from the bookmark, each entry checked in the
+        index on (union_record_id, sequence), so a page costs the entries it
+        reads (its own and the superseded ones among them), not the whole log.
+        """
+        later = aliased(Change)
+        superseded = exists().where(
+            later.union_record_id == Change.union_record_id, later.sequence > Change.sequence
         )
         statement = (
             select(
-                latest.c.sequence,
-                latest.c.union_record_id,
+                Change.sequence,
+                Change.union_record_id,
                 Change.changed_at,
                 UnionRecord.status,
                 UnionRecord.merged_into_id,
             )
-            .join(Change, Change.sequence == latest.c.sequence)
-            .join(UnionRecord, UnionRecord.id == latest.c.union_record_id)
-            .order_by(latest.c.sequence)
+            .join(UnionRecord, UnionRecord.id == Change.union_record_id)
+            .where(Change.sequence > query.after_sequence, ~superseded)
+            .order_by(Change.sequence)
             .limit(limit)
         )
         if query.from_time is not None:
@@ -90,10 +92,12 @@ class SqlPublicationSource:
             )
         with Session(self.engine) as session:
             rows = session.execute(statement).all()
-            return self._assemble(session, rows, with_members=query.with_members)
+            return _assemble(session, rows, query.metadata_format)
 
-    def published_record(self, union_record_id: int) -> PublishedRecord | None:
-        """One record with its members, or None if the id was never given out."""
+    def published_record(
+        self, union_record_id: int, metadata_format: str | None
+    ) -> PublishedRecord | None:
+        """One record (with its metadata in that format), or None if the id was never given out."""
         statement = (
             select(
                 Change.sequence,
@@ -109,89 +113,62 @@ class SqlPublicationSource:
         )
         with Session(self.engine) as session:
             rows = session.execute(statement).all()
-            records = self._assemble(session, rows, with_members=True)
+            records = _assemble(session, rows, metadata_format)
         return records[0] if records else None
 
-    def _assemble(
-        self, session: Session, rows: Sequence[Any], *, with_members: bool
-    ) -> list[PublishedRecord]:
-        active_ids = [row.union_record_id for row in rows if row.status == "active"]
-        members = self._members(session, active_ids, with_members=with_members)
-        published = []
-        for sequence, union_record_id, changed_at, status, merged_into_id in rows:
-            record_members = members.get(union_record_id, [])
-            active = status == "active" and bool(record_members)
-            published.append(
-                PublishedRecord(
-                    union_record_id=union_record_id,
-                    sequence=sequence,
-                    datestamp=as_utc(changed_at),
-                    deleted=not active,
-                    merged_into_id=merged_into_id,
-                    libraries=tuple(dict.fromkeys(member.library for member in record_members))
-                    if active
-                    else (),
-                    members=_preferred_first(record_members) if active and with_members else (),
-                )
-            )
-        return published
 
-    def _members(
-        self, session: Session, union_record_ids: list[int], *, with_members: bool
-    ) -> dict[int, list[PublishedMember]]:
-        """Active members of these union records, in contribution order, with holdings."""
-        if not union_record_ids:
-            return {}
-        columns: list[Any] = [
-            SourceRecord.union_record_id,
-            SourceRecord.id,
-            SourceRecord.local_id,
-            SourceRecord.library_id,
-        ]
-        if with_members:
-            columns.extend([SourceRecord.record, SourceRecord.completeness])
-        rows = session.execute(
-            select(*columns)
-            .where(
-                SourceRecord.union_record_id.in_(union_record_ids),
-                SourceRecord.status == "active",
-            )
-            .order_by(SourceRecord.id)
-        ).all()
-        libraries = {
-            library.id: library.to_info()
-            for library in session.scalars(
-                select(Library).where(Library.id.in_({row.library_id for row in rows}))
-            )
-        }
-        holdings: dict[int, list[HoldingStatement]] = {}
-        if with_members:
-            for holding in session.scalars(
-                select(Holding)
-                .where(Holding.source_record_id.in_([row.id for row in rows]))
-                .order_by(Holding.id)
-            ):
-                holdings.setdefault(holding.source_record_id, []).append(holding.to_statement())
-        members: dict[int, list[PublishedMember]] = {}
-        for row in rows:
-            members.setdefault(row.union_record_id, []).append(
-                PublishedMember(
-                    library=libraries[row.library_id],
-                    local_id=row.local_id,
-                    record=dict(row.record or {}) if with_members else {},
-                    holdings=tuple(holdings.get(row.id, ())),
-                    completeness=row.completeness if with_members else 0,
-                )
-            )
-        return members
+def _assemble(
+    session: Session, rows: Sequence[Any], metadata_format: str | None
+) -> list[PublishedRecord]:
+    """Published records from (sequence, id, changed_at, status, merged_into_id) rows.
 
-
-def _preferred_first(members: list[PublishedMember]) -> tuple[PublishedMember, ...]:
-    """Members with the preferred one first, ranked by the completeness ingest stored."""
-    ranked = sorted(
-        enumerate(members),
-        key=lambda indexed: preference_rank(
-            indexed[1].library.type, indexed[1].completeness, indexed[0]
-        ),
+    Each comes with its member libraries (its sets) and, when a format is
+    asked for, its metadata: the text kept when its latest change was
+    logged, or rendered now where none was kept for that change.
+    """
+    libraries = _member_libraries(
+        session, [row.union_record_id for row in rows if row.status == "active"]
     )
-    return tuple(member for _, member in ranked)
+    live = {row.union_record_id: row.sequence for row in rows if row.union_record_id in libraries}
+    metadata: dict[int, str] = {}
+    if metadata_format is not None:
+        metadata = stored_metadata(session, live, metadata_format)
+        missing = live.keys() - metadata.keys()
+        if missing:
+            rendered = render_union_records(session, missing)
+            metadata.update(
+                (union_id, texts[metadata_format]) for union_id, texts in rendered.items()
+            )
+    return [
+        PublishedRecord(
+            union_record_id=union_record_id,
+            sequence=sequence,
+            datestamp=as_utc(changed_at),
+            deleted=union_record_id not in live,
+            merged_into_id=merged_into_id,
+            libraries=libraries.get(union_record_id, ()),
+            metadata=metadata.get(union_record_id, ""),
+        )
+        for sequence, union_record_id, changed_at, _status, merged_into_id in rows
+    ]
+
+
+def _member_libraries(
+    session: Session, union_record_ids: list[int]
+) -> dict[int, tuple[LibraryInfo, ...]]:
+    """The libraries with an active member in each union record, in contribution order.
+
+    Union records with no active member are left out.
+    """
+    if not union_record_ids:
+        return {}
+    rows = session.execute(
+        select(SourceRecord.union_record_id, SourceRecord.library_id)
+        .where(SourceRecord.union_record_id.in_(union_record_ids), SourceRecord.status == "active")
+        .order_by(SourceRecord.id)
+    ).all()
+    by_id = {library.id: library.to_info() for library in session.scalars(select(Library))}
+    found: dict[int, dict[LibraryInfo, None]] = {}
+    for union_record_id, library_id in rows:
+        found.setdefault(union_record_id or 0, {})[by_id[library_id]] = None  # never None here
+    return {union_record_id: tuple(held) for union_record_id, held in found.items()}

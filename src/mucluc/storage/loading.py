@@ -14,6 +14,7 @@ from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from mucluc.core.ports import KeyMembership, SourceRecordWrite, StoredSourceRecord, UnionMember
+from mucluc.storage.publishing import publish_union_records, withdraw_published
 from mucluc.storage.tables import (
     Change,
     Holding,
@@ -185,6 +186,7 @@ def union_members(session: Session, union_record_ids: Iterable[int]) -> list[Uni
                 source_table.c.union_record_id,
                 source_table.c.id,
                 source_table.c.library_id,
+                library_table.c.code,
                 library_table.c.type,
                 source_table.c.completeness,
                 source_table.c.title,
@@ -225,7 +227,11 @@ def assign_union_records(session: Session, assignments: dict[int, int | None]) -
 
 
 def record_union_states(session: Session, states: list[tuple[int, str, str]]) -> None:
-    """Set each union record's status and title, and log one change each, in id order."""
+    """Set each union record's status and title, and log one change each, in id order.
+
+    The published metadata of each record goes with its change: rendered
+    and kept for active records, forgotten for deleted ones (storage/publishing.py).
+    """
     if not states:
         return
     now = utc_now()
@@ -239,8 +245,10 @@ def record_union_states(session: Session, states: list[tuple[int, str, str]]) ->
             for union_id, status, title in ordered
         ],
     )
-    session.execute(
-        insert(change_table),
+    logged = session.execute(
+        insert(change_table).returning(
+            change_table.c.union_record_id, change_table.c.sequence, sort_by_parameter_order=True
+        ),
         [
             {
                 "union_record_id": union_id,
@@ -250,6 +258,10 @@ def record_union_states(session: Session, states: list[tuple[int, str, str]]) ->
             for union_id, status, _ in ordered
         ],
     )
+    sequences: dict[int, int] = dict(logged.all())
+    active = {union_id for union_id, status, _ in ordered if status == "active"}
+    publish_union_records(session, {union_id: sequences[union_id] for union_id in sorted(active)})
+    withdraw_published(session, sequences.keys() - active)
 
 
 def withdraw_source_records(session: Session, source_record_ids: list[int]) -> None:

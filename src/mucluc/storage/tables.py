@@ -175,6 +175,8 @@ class Change(Base):
     __tablename__ = "changes"
     __table_args__ = (
         CheckConstraint(_one_of("operation", CHANGE_OPERATIONS), name="operation"),
+        # A record's latest change, found without reading the whole log (harvesting.py).
+        Index(None, "union_record_id", "sequence"),
         {"sqlite_autoincrement": True},
     )
 
@@ -184,6 +186,22 @@ class Change(Base):
     union_record_id: Mapped[int] = mapped_column(ForeignKey("union_records.id"))
     operation: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class PublishedMetadata(Base):
+    """A union record's metadata as harvesters are served it, in one format, as text.
+
+    Rendered from the members when the record's change is logged (storage/
+    publishing.py); `sequence` is that change, so text older than the record's
+    latest change is never served. Derived: rendering again makes it anew.
+    """
+
+    __tablename__ = "published_metadata"
+
+    union_record_id: Mapped[int] = mapped_column(ForeignKey("union_records.id"), primary_key=True)
+    metadata_format: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sequence: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    xml: Mapped[str] = mapped_column(Text)
 
 
 class IngestJob(Base):

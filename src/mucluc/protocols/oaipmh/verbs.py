@@ -12,22 +12,15 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from mucluc.core.crosswalk.dublin_core import (
-    OAI_DC_NAMESPACE,
-    OAI_DC_SCHEMA_LOCATION,
-    dublin_core_from_marc,
-    write_oai_dc,
-)
-from mucluc.core.crosswalk.marcxml import (
-    MARCXML_NAMESPACE,
-    MARCXML_SCHEMA_LOCATION,
-    marcxml_text,
-    xml_text,
-)
-from mucluc.core.crosswalk.union import union_record_dict, union_record_to_marc
+from mucluc.core.crosswalk.dublin_core import OAI_DC_NAMESPACE, OAI_DC_SCHEMA_LOCATION
+from mucluc.core.crosswalk.marcxml import MARCXML_NAMESPACE, MARCXML_SCHEMA_LOCATION, xml_text
+from mucluc.core.crosswalk.published import MARC21, OAI_DC
+from mucluc.core.model import LibraryInfo
 from mucluc.core.publication import PublicationQuery, PublicationSource, PublishedRecord
 from mucluc.protocols.oaipmh.errors import OaiErrorCode, OaiPmhError
 from mucluc.protocols.oaipmh.sets import libraries_in_set, list_sets, record_set_specs
@@ -40,6 +33,7 @@ OAI_IDENTIFIER_SCHEMA_LOCATION = "http://www.openarchives.org/OAI/2.0/oai-identi
 XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 PROTOCOL_VERSION = "2.0"
+SET_SPEC_TEXTS_CACHED = 4096  # distinct combinations of member libraries remembered
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 _O = f"{{{OAI_NAMESPACE}}}"
@@ -50,26 +44,16 @@ _EMBEDDED = re.compile(f"{_EMBED_START}(\\d+){_EMBED_END}".encode())
 
 @dataclass(frozen=True)
 class MetadataFormat:
-    """A metadataPrefix the provider disseminates, and how a record is serialised in it."""
+    """A metadataPrefix the provider disseminates (the store renders its metadata text)."""
 
     prefix: str
     schema: str
     namespace: str
-    serialise: Callable[[PublishedRecord], str]
-
-
-def _marc21_text(record: PublishedRecord) -> str:
-    return marcxml_text(union_record_dict(record.union_record_id, record.members))
-
-
-def _oai_dc_text(record: PublishedRecord) -> str:
-    marc = union_record_to_marc(record.union_record_id, record.members)
-    return etree.tostring(write_oai_dc(dublin_core_from_marc(marc)), encoding="unicode")
 
 
 METADATA_FORMATS = {
-    "oai_dc": MetadataFormat("oai_dc", OAI_DC_SCHEMA_LOCATION, OAI_DC_NAMESPACE, _oai_dc_text),
-    "marc21": MetadataFormat("marc21", MARCXML_SCHEMA_LOCATION, MARCXML_NAMESPACE, _marc21_text),
+    OAI_DC: MetadataFormat(OAI_DC, OAI_DC_SCHEMA_LOCATION, OAI_DC_NAMESPACE),
+    MARC21: MetadataFormat(MARC21, MARCXML_SCHEMA_LOCATION, MARCXML_NAMESPACE),
 }
 # Which arguments each verb takes (OAI-PMH 2.0 §4): required, optional, exclusive.
 VERB_ARGUMENTS: dict[str, tuple[frozenset[str], frozenset[str], str | None]] = {
@@ -161,11 +145,13 @@ class _Response:
         return element
 
     def embed(self, parent: etree._Element, serialised: str) -> None:
-        """Put an already serialised element into `parent` (spliced in by `to_bytes`).
+        """Put already serialised elements first into `parent` (spliced in by `to_bytes`).
 
-        Metadata is serialised as text (see `marcxml_text`), several times
-        faster than building it element by element; a private-use marker
-        holds its place until the document is written.
+        Records are written as text around the metadata the store rendered
+        when each last changed (`mucluc.core.crosswalk.published`), far
+        cheaper than building them element by element; a private-use marker
+        holds their place until the document is written. The text is in the
+        response's default namespace, OAI-PMH's.
         """
         parent.text = f"{_EMBED_START}{len(self.embedded)}{_EMBED_END}"
         self.embedded.append(serialised)
@@ -259,7 +245,7 @@ def respond(
     # Only a request free of badVerb/badArgument echoes its arguments (OAI-PMH 2.0 §3.2).
     response.request.set("verb", verb)
     for name, value in given.items():
-        response.request.set(name, value)
+        response.request.set(name, xml_text(value))  # a value may hold what XML forbids
     handlers: dict[str, Callable[[_Response, dict[str, str], PublicationSource, Repository], None]]
     handlers = {
         "Identify": _identify,
@@ -317,7 +303,7 @@ def _list_metadata_formats(
 ) -> None:
     if "identifier" in arguments:
         union_record_id = parse_oai_identifier(repository, arguments["identifier"])
-        if source.published_record(union_record_id) is None:
+        if source.published_record(union_record_id, None) is None:
             raise OaiPmhError(
                 OaiErrorCode.ID_DOES_NOT_EXIST,
                 f"no record has the identifier {arguments['identifier']!r}",
@@ -359,29 +345,32 @@ def _metadata_format(prefix: str) -> MetadataFormat:
     return METADATA_FORMATS[prefix]
 
 
-def _write_header(
-    response: _Response, parent: etree._Element, record: PublishedRecord, repository: Repository
-) -> None:
-    header = response.add("header", parent)
-    if record.deleted:
-        header.set("status", "deleted")
-    response.add("identifier", header, oai_identifier(repository, record.union_record_id))
-    response.add("datestamp", header, datestamp(record.datestamp))
-    for spec in record_set_specs(record.libraries):
-        response.add("setSpec", header, spec)
+def _escaped(text: str) -> str:
+    """Element content as lxml would write it (XML 1.0 characters; &, < and > escaped)."""
+    return escape(xml_text(text))
 
 
-def _write_record(
-    response: _Response,
-    parent: etree._Element,
-    record: PublishedRecord,
-    metadata_format: MetadataFormat,
-    repository: Repository,
-) -> None:
-    entry = response.add("record", parent)
-    _write_header(response, entry, record, repository)
-    if not record.deleted:
-        response.embed(response.add("metadata", entry), metadata_format.serialise(record))
+def _header_text(record: PublishedRecord, repository: Repository) -> str:
+    """A record's `header` element, serialised (OAI-PMH 2.0 §2.5)."""
+    status = ' status="deleted"' if record.deleted else ""
+    identifier = _escaped(oai_identifier(repository, record.union_record_id))
+    return (
+        f"<header{status}><identifier>{identifier}</identifier>"
+        f"<datestamp>{datestamp(record.datestamp)}</datestamp>"
+        f"{_set_specs_text(record.libraries)}</header>"
+    )
+
+
+@lru_cache(maxsize=SET_SPEC_TEXTS_CACHED)
+def _set_specs_text(libraries: tuple[LibraryInfo, ...]) -> str:
+    """The `setSpec` elements of a header, serialised; the same sets of libraries recur."""
+    return "".join(f"<setSpec>{_escaped(spec)}</setSpec>" for spec in record_set_specs(libraries))
+
+
+def _record_text(record: PublishedRecord, repository: Repository) -> str:
+    """A `record` element, serialised: its header and, unless deleted, its metadata."""
+    metadata = "" if record.deleted else f"<metadata>{record.metadata}</metadata>"
+    return f"<record>{_header_text(record, repository)}{metadata}</record>"
 
 
 def _get_record(
@@ -392,13 +381,13 @@ def _get_record(
 ) -> None:
     union_record_id = parse_oai_identifier(repository, arguments["identifier"])
     metadata_format = _metadata_format(arguments["metadataPrefix"])
-    record = source.published_record(union_record_id)
+    record = source.published_record(union_record_id, metadata_format.prefix)
     if record is None:
         raise OaiPmhError(
             OaiErrorCode.ID_DOES_NOT_EXIST,
             f"no record has the identifier {arguments['identifier']!r}",
         )
-    _write_record(response, response.add("GetRecord"), record, metadata_format, repository)
+    response.embed(response.add("GetRecord"), _record_text(record, repository))
 
 
 def _selection(arguments: dict[str, str]) -> ResumptionToken:
@@ -445,18 +434,15 @@ def _list_headers_or_records(
         from_time=from_time,
         until_time=until_time,
         library_codes=library_codes,
-        with_members=verb == "ListRecords",
+        metadata_format=metadata_format.prefix if verb == "ListRecords" else None,
     )
     page = source.published_records(query, repository.page_size + 1)
     if not page:
         raise OaiPmhError(OaiErrorCode.NO_RECORDS_MATCH, "no records match the request")
     served, more = page[: repository.page_size], len(page) > repository.page_size
     listing = response.add(verb)
-    for record in served:
-        if verb == "ListRecords":
-            _write_record(response, listing, record, metadata_format, repository)
-        else:
-            _write_header(response, listing, record, repository)
+    write = _record_text if verb == "ListRecords" else _header_text
+    response.embed(listing, "".join(write(record, repository) for record in served))
     if more or resumed:
         next_token = replace(
             token, after_sequence=served[-1].sequence, cursor=token.cursor + len(served)
