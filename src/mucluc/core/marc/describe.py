@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Protocol
 
 from mucluc.core.model import BibDescription, HoldingStatement
@@ -39,12 +40,14 @@ class Record(Protocol):
 
 
 TRAILING_ISBD_PUNCTUATION = " /:;,=.+"
+TRIMMED_CACHE_SIZE = 65_536
 YEAR_PATTERN = re.compile(r"(1[5-9]\d\d|20\d\d)")
 NAME_TAGS = ("100", "110", "111", "700", "710", "711")
 ABBREVIATIONS = frozenset({"tr.", "nxb.", "tp.", "p.", "pp.", "ed.", "cm.", "etc.", "jr.", "inc."})
 SUBJECT_TAGS = ("600", "610", "611", "630", "650", "651", "655")
 
 
+@lru_cache(maxsize=TRIMMED_CACHE_SIZE)  # the same headings and titles are trimmed again and again
 def trim_isbd(text: str) -> str:
     """Drop the ISBD punctuation a cataloguer ends a subfield with ("Truyện Kiều /")."""
     text = to_nfc(text).strip()

@@ -5,6 +5,7 @@ ISBNs up anywhere and does not repair invalid ones.
 """
 
 import re
+from functools import lru_cache
 
 # A cataloguer may write "ISBN", "ISBN-13:" and the like before the number.
 _LEADING_LABEL = re.compile(r"^\s*ISBN(?:-1[03])?\s*:?\s*", re.IGNORECASE)
@@ -66,6 +67,7 @@ def isbn13_to_isbn10(isbn13: str) -> str | None:
     return compact[3:12] + _isbn10_check_digit(compact[3:12])
 
 
+@lru_cache(maxsize=4_096)  # describing, profiling and indexing each read a record's 020s
 def normalise_isbn(value: str) -> str | None:
     """Return the ISBN-13 for an ISBN as catalogued in 020$a, or None.
 

@@ -12,6 +12,9 @@ from functools import lru_cache
 # Vietnamese has under 10,000 syllables; the per-token rules are cached, since
 # catalogue text repeats the same syllables millions of times.
 SYLLABLE_CACHE_SIZE = 65_536
+# Whole keys are cached too: one record's title and names are keyed again by the
+# profile, the blocking keys, the comparison and the index, and headings recur.
+KEY_CACHE_SIZE = 65_536
 
 # Combining tone marks: grave, acute, tilde, hook above, dot below (§2.2).
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
@@ -153,7 +156,10 @@ def place_tone_first_vowel(text: str) -> str:
     ("hoà" → "hòa", "Uỷ ban" → "Ủy ban"); every other syllable already has one
     fixed position and is rewritten to it. Case is kept, tokens that do not
     parse as Vietnamese syllables are left unchanged, and the result is NFC.
+    ASCII text carries no tone mark, so it comes back as it is, at once.
     """
+    if text.isascii():
+        return text
     return _LETTER_RUN.sub(
         lambda match: _place_tone(match.group(), second_vowel=False), to_nfc(text)
     )
@@ -188,11 +194,23 @@ def _unify_i_and_y(token: str) -> str:
     return to_nfc(base[:-1] + "i" + tone)
 
 
-def _is_kept_in_key(character: str) -> bool:
-    """Tell whether a character survives into a key: letters, digits and marks."""
-    return unicodedata.category(character)[0] in "LNM"
+class _KeyCharacters(dict[int, int]):
+    """A `str.translate` table: letters, digits and marks keep their place, the rest become spaces.
+
+    Filled as characters are met, so each distinct character is classified once
+    instead of once per occurrence.
+    """
+
+    def __missing__(self, code: int) -> int:
+        kept = code if unicodedata.category(chr(code))[0] in "LNM" else ord(" ")
+        self[code] = kept
+        return kept
 
 
+_KEY_CHARACTERS = _KeyCharacters()
+
+
+@lru_cache(maxsize=KEY_CACHE_SIZE)
 def match_key(text: str, *, vietnamese: bool = True) -> str:
     """Return the diacritic-keeping search and comparison key of a text (§2).
 
@@ -210,12 +228,13 @@ def match_key(text: str, *, vietnamese: bool = True) -> str:
         key = key.replace("Ð", "Đ").replace("ð", "đ")
     key = to_nfc(place_tone_first_vowel(key).casefold())
     key = _LETTER_RUN.sub(lambda match: _unify_i_and_y(match.group()), key)
-    key = "".join(character if _is_kept_in_key(character) else " " for character in key)
-    return " ".join(key.split())
+    return " ".join(key.translate(_KEY_CHARACTERS).split())
 
 
 def _strip_marks(text: str) -> str:
-    """Drop every combining mark and write đ as d."""
+    """Drop every combining mark and write đ as d (ASCII text has neither)."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(
         character for character in decomposed if unicodedata.category(character)[0] != "M"
@@ -223,6 +242,7 @@ def _strip_marks(text: str) -> str:
     return to_nfc(stripped.replace("đ", "d"))
 
 
+@lru_cache(maxsize=KEY_CACHE_SIZE)
 def fold_key(text: str, *, vietnamese: bool = True) -> str:
     """Return the ASCII-folded key of a text, for queries typed without marks (§2.4).
 
