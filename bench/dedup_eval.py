@@ -3,10 +3,11 @@
 Three sets, none copied into the repository:
 
 - DBLP-ACM: the Leipzig tables (../shared/data/leipzig-dblp-acm-tables) read
-  as two libraries with the CSV role mapping (id, title, authors, host =
-  venue, year) straight into match profiles, and the labelled pairs of the
-  DeepMatcher train and valid splits (../shared/data/ditto-er-magellan-dblp).
-  The test split is withheld and never used.
+  as two libraries through ingest's CSV path (role mapping id, title,
+  authors, host = venue, year; CSV row → MARC record → match profile), and
+  the labelled pairs of the DeepMatcher train and valid splits
+  (../shared/data/ditto-er-magellan-dblp). The test split is not in the
+  shared data; it would only ever be reported, never tuned on.
 - Princeton: the human-labelled Alma/SCSB pairs
   (../shared/data/princeton-marc-dedup-pairs/labelled_pairs_train.json).
 - Vietnamese: records the demo generator (mucluc.demo.generate) writes for
@@ -23,7 +24,6 @@ Run: `.venv/bin/python bench/dedup_eval.py`.
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import html
 import itertools
@@ -42,8 +42,8 @@ from mucluc.core.dedup.profile import (
     MatchProfile,
     parse_pages,
     profile_marc_record,
-    strip_volume,
 )
+from mucluc.core.marc.tabular import read_table
 from mucluc.core.model import LibraryInfo
 from mucluc.demo import generate
 from mucluc.demo.libraries import DEMO_LIBRARIES
@@ -127,28 +127,35 @@ def _fingerprint(title: str, year: str) -> str:
     return re.sub(r"[^0-9a-z]", "", html.unescape(title).lower()) + "|" + year.strip()
 
 
-def read_bibliographic_table(path: Path, library: str, encoding: str) -> list[MatchProfile]:
-    """Read a Leipzig CSV table (id, title, authors, venue, year) as profiles of one library."""
-    profiles = []
-    with path.open(encoding=encoding, newline="") as table:
-        for row in csv.DictReader(table):
-            title, volume = strip_volume(html.unescape(row["title"]).strip())
-            authors = tuple(
-                name.strip() for name in html.unescape(row["authors"]).split(",") if name.strip()
-            )
-            year = row["year"].strip()
-            profiles.append(
-                MatchProfile(
-                    record_id=f"{library}:{row['id']}",
-                    library=library,
-                    title=title,
-                    part_number=volume,
-                    authors=authors,
-                    host=html.unescape(row["venue"]).strip(),
-                    year=int(year) if year.isdigit() else None,
-                )
-            )
-    return profiles
+# The Leipzig headers as ingest's CSV reader takes them (`mucluc ingest --columns ...`).
+LEIPZIG_COLUMNS = {
+    "id": "id",
+    "title": "title",
+    "authors": "authors",
+    "host": "venue",
+    "year": "year",
+}
+
+
+def read_bibliographic_table(
+    path: Path, library: str, encoding: str
+) -> list[tuple[dict[str, str], MatchProfile]]:
+    """Read a Leipzig CSV table through ingest's CSV path: each row and its record's profile.
+
+    The rows become MARC records as `mucluc ingest` makes them from a CSV
+    book list (core/marc/tabular.py), and the profiles are made from those
+    records, so the matcher sees what it sees in production.
+    """
+    found = []
+    for parsed in read_table(
+        path.read_bytes(), path.name, encoding=encoding, columns=LEIPZIG_COLUMNS
+    ):
+        if parsed.record is None:
+            continue
+        row = json.loads(parsed.raw)
+        profile = profile_marc_record(parsed.record, f"{library}:{row['id']}", library)
+        found.append((row, profile))
+    return found
 
 
 def _ditto_record(serialised: str) -> dict[str, str]:
@@ -167,10 +174,14 @@ def load_dblp_acm(split: str) -> tuple[list[LabelledPair], int, int]:
     dblp = read_bibliographic_table(DBLP_ACM_TABLES / "DBLP2.csv", "DBLP", "latin-1")
     acm = read_bibliographic_table(DBLP_ACM_TABLES / "ACM.csv", "ACM", "utf-8")
 
-    def index(profiles: Iterable[MatchProfile]) -> dict[str, list[MatchProfile]]:
-        found: dict[str, list[MatchProfile]] = {}
-        for profile in profiles:
-            found.setdefault(_fingerprint(profile.title, str(profile.year)), []).append(profile)
+    def index(
+        table: Iterable[tuple[dict[str, str], MatchProfile]],
+    ) -> dict[str, list[tuple[str, MatchProfile]]]:
+        found: dict[str, list[tuple[str, MatchProfile]]] = {}
+        for row, profile in table:
+            authors = re.sub(r"[^a-z]", "", html.unescape(row["authors"]).lower())
+            key = _fingerprint(row["title"], row["year"])
+            found.setdefault(key, []).append((authors, profile))
         return found
 
     def ditto_key(record: dict[str, str]) -> tuple[str, str]:
@@ -179,18 +190,13 @@ def load_dblp_acm(split: str) -> tuple[list[LabelledPair], int, int]:
         return title + "|" + record.get("year", "").strip(), authors
 
     def resolve(
-        record: dict[str, str], table: dict[str, list[MatchProfile]]
+        record: dict[str, str], table: dict[str, list[tuple[str, MatchProfile]]]
     ) -> MatchProfile | None:
         key, authors = ditto_key(record)
         found = table.get(key, [])
         if len(found) > 1:
-            found = [
-                profile
-                for profile in found
-                if re.sub(r"[^a-z]", "", html.unescape(", ".join(profile.authors)).lower())
-                == authors
-            ] or found[:1]
-        return found[0] if found else None
+            found = [entry for entry in found if entry[0] == authors] or found[:1]
+        return found[0][1] if found else None
 
     dblp_index, acm_index = index(dblp), index(acm)
     pairs, unresolved = [], 0
@@ -416,8 +422,8 @@ def report(name: str, pairs: Sequence[LabelledPair], policy: DedupPolicy, errors
         print(f"  {kind} {pair.left.record_id} | {pair.right.record_id}")
         for profile in (pair.left, pair.right):
             print(
-                f"     {profile.title!r} / {profile.authors} / {profile.year}"
-                f" / {profile.part_number} / {profile.edition}"
+                f"     {profile.title!r} : {profile.subtitle!r} / {profile.authors}"
+                f" / {profile.year} / {profile.part_number} / {profile.edition}"
             )
         if decision is None:
             print("     not blocked together")

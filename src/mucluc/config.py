@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `mucluc serve` listens on.")
     port: int = Field(default=8000, description="Port `mucluc serve` listens on.")
+    keep_alive_seconds: int = Field(
+        default=75,
+        ge=1,
+        description=(
+            "Seconds `mucluc serve` keeps an idle HTTP connection open for the client's next "
+            "request; longer than the idle timeout of the clients and proxies in front."
+        ),
+    )
     index_refresh_seconds: float = Field(
         default=1.0,
         description="Seconds between the web server's checks of the change log for the index.",
@@ -126,6 +134,26 @@ class Settings(BaseSettings):
         default=300,
         ge=1,
         description="Requests a client may make at once before the per-minute rate applies.",
+    )
+
+    # Matching (issue #4): the `DedupPolicy` every ingest, rebuild and staff change uses.
+    # Unset values keep the matcher's own defaults (docs/configuration.md).
+    dedup_threshold: float | None = Field(
+        default=None, description="Score a pair of records must reach to be one edition."
+    )
+    dedup_year_tolerance: int | None = Field(
+        default=None,
+        ge=0,
+        description="Largest gap between publication years that does not forbid a match.",
+    )
+    dedup_weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="Evidence weights to change, by name (`title_same = 3.0`); others keep theirs.",
+    )
+    dedup_preferred_libraries: list[str] | None = Field(
+        default=None,
+        description="Library codes whose record speaks for a union record, in order, before "
+        "library types.",
     )
 
     @property

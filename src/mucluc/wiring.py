@@ -9,8 +9,12 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from dataclasses import fields, replace
+from typing import Any
 
 from mucluc.config import Settings
+from mucluc.core.dedup.compare import ComparisonWeights
+from mucluc.core.dedup.decide import DedupPolicy
 from mucluc.errors import ConfigurationError, IndexBusyError
 from mucluc.search.index import TantivyIndex, replace_index_folder
 from mucluc.services.indexing import apply_pending_changes, rebuild_index
@@ -27,6 +31,28 @@ def initialise_home(settings: Settings) -> None:
     TantivyIndex(settings.index_path)
 
 
+def matching_policy(settings: Settings) -> DedupPolicy:
+    """The matcher's policy as the settings change it; a weight with an unknown name is refused."""
+    known = {item.name for item in fields(ComparisonWeights)}
+    unknown = sorted(set(settings.dedup_weights) - known)
+    if unknown:
+        raise ConfigurationError(
+            f"dedup_weights: no evidence weight is called {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    policy = DedupPolicy()
+    changes: dict[str, Any] = {"weights": replace(policy.weights, **settings.dedup_weights)}
+    if settings.dedup_threshold is not None:
+        changes["threshold"] = settings.dedup_threshold
+    if settings.dedup_year_tolerance is not None:
+        changes["year_tolerance"] = settings.dedup_year_tolerance
+    if settings.dedup_preferred_libraries is not None:
+        changes["source_priority"] = replace(
+            policy.source_priority, library_codes=tuple(settings.dedup_preferred_libraries)
+        )
+    return replace(policy, **changes)
+
+
 def open_store(settings: Settings, *, migrate: bool = False) -> SqlCatalogue:
     """The store named by the settings; with `migrate`, brought to the newest schema first."""
     if settings.resolved_database_url.startswith("sqlite"):
@@ -39,7 +65,7 @@ def open_store(settings: Settings, *, migrate: bool = False) -> SqlCatalogue:
             f"the store at {engine.url.render_as_string()} is not initialised: "
             "run `mucluc init` (or `mucluc db upgrade`) first"
         )
-    return SqlCatalogue(engine)
+    return SqlCatalogue(engine, matching_policy(settings))
 
 
 def open_index(settings: Settings) -> TantivyIndex:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from pymarc import Record
 from sqlalchemy import select
 
+from mucluc.config import Settings
 from mucluc.demo.corpus import CORPUS_LIBRARIES, generate_corpus
 from mucluc.services.catalogue import add_library
 from mucluc.services.ingest import ingest_bytes
@@ -26,6 +27,7 @@ from mucluc.services.matching import (
 )
 from mucluc.storage.repository import SqlCatalogue
 from mucluc.storage.tables import Library, SourceRecord, UnionRecord
+from mucluc.wiring import matching_policy
 from tests.builders import make_marc_file, make_marc_record
 
 KIEU_ISBN = "978-604-0-00001-9"
@@ -93,6 +95,40 @@ def test_title_author_and_year_match_without_an_isbn(catalogue: SqlCatalogue) ->
     ingest(catalogue, "VN-NLV", make_marc_record("n1", "Văn hóa Việt Nam", author="Trần, Văn Giàu"))
     ingest(catalogue, "VN-HCM", make_marc_record("h1", "Văn hoá Việt Nam", author="Trần Văn Giàu"))
     assert len(partition(catalogue)) == 1
+
+
+def configured(store: SqlCatalogue, **settings: object) -> SqlCatalogue:
+    """The same database, opened with the matching policy these settings give."""
+    return SqlCatalogue(store.engine, matching_policy(Settings(**settings)))  # type: ignore[arg-type]
+
+
+def test_the_configured_policy_decides_in_ingest_and_in_a_rebuild(
+    catalogue: SqlCatalogue,
+) -> None:
+    strict = configured(catalogue, dedup_threshold=7.5)  # the pair scores 7.0
+    ingest(strict, "VN-NLV", make_marc_record("n1", "Văn hóa Việt Nam", author="Trần, Văn Giàu"))
+    ingest(strict, "VN-HCM", make_marc_record("h1", "Văn hoá Việt Nam", author="Trần Văn Giàu"))
+    assert len(partition(catalogue)) == 2
+
+    rebuild_union_records(catalogue)  # the default policy
+    assert len(partition(catalogue)) == 1
+    rebuild_union_records(strict)
+    assert len(partition(catalogue)) == 2
+
+
+def test_the_configured_library_speaks_for_the_union_record(catalogue: SqlCatalogue) -> None:
+    ingest(catalogue, "VN-NLV", make_marc_record("n1", "Văn hóa Việt Nam", author="Trần, Văn Giàu"))
+    ingest(catalogue, "VN-HCM", make_marc_record("h1", "Văn hoá Việt Nam", author="Trần Văn Giàu"))
+    (union_id,) = set(placement(catalogue).values())
+    assert union_id is not None
+
+    def title() -> str:
+        with catalogue.transaction() as transaction:
+            return transaction.session.get_one(UnionRecord, union_id).title
+
+    assert title() == "Văn hóa Việt Nam"  # the National Library's, by default
+    rebuild_union_records(configured(catalogue, dedup_preferred_libraries=["VN-HCM"]))
+    assert title() == "Văn hoá Việt Nam"
 
 
 def test_another_volume_stays_apart_despite_the_same_isbn(catalogue: SqlCatalogue) -> None:

@@ -15,10 +15,8 @@ from mucluc.core.dedup.cluster import (
     MERGE,
     NEVER_MERGE,
     Override,
-    SourcePriority,
     assign_union_ids,
     cluster_records,
-    rank_members,
     resolve_union_id,
     split_overrides,
 )
@@ -26,6 +24,7 @@ from mucluc.core.dedup.compare import (
     ComparisonWeights,
     IsbnBlocklist,
     classify_names,
+    compare_authors,
     compare_titles,
     looks_vietnamese,
 )
@@ -97,6 +96,12 @@ def test_profile_reads_245n_and_run_in_subtitle() -> None:
     )
 
 
+def test_profile_takes_a_part_from_the_subtitle_when_245n_is_missing() -> None:
+    record = make_marc_record("1", "Database tuning: principles and techniques (part II)")
+    profile = profile_marc_record(record, "A:1", "A")
+    assert (profile.subtitle, profile.part_number) == ("principles and techniques", "2")
+
+
 @pytest.mark.parametrize(
     ("designation", "number"),
     [("Tập 1", "1"), ("T.2", "2"), ("v. 3", "3"), ("Volume IV", "4"), ("2", "2"), ("Số đỏ", "")],
@@ -156,6 +161,14 @@ def test_tone_variants_and_inverted_names_share_a_block() -> None:
     left = make_profile("A:1", "A", title="Văn hoá", authors=("Nguyễn, Du",), year=None)
     right = make_profile("B:1", "B", title="VĂN HÓA", authors=("Nguyễn Du",), year=None)
     assert blocking_keys(left) & blocking_keys(right)
+
+
+def test_titles_differing_at_the_start_share_a_block_by_their_last_words() -> None:
+    title = "a solution to support multiple data models"
+    left = make_profile("A:1", "A", title=f"Gangam - {title}", authors=("Kajal Claypool",))
+    right = make_profile("B:1", "B", title=f"Sangam: {title}", authors=("Elke Rundensteiner",))
+    shared = blocking_keys(left) & blocking_keys(right)
+    assert {kind for kind, _ in shared} == {"title-end-year"}
 
 
 def test_candidate_pairs_only_pairs_records_sharing_a_key() -> None:
@@ -229,6 +242,110 @@ def test_same_title_by_another_author_does_not_match() -> None:
     assert decide({"authors": ("Trần Văn Bình",)}, {"authors": ("Lê Thị Hoa",)}) == NO_MATCH
 
 
+PAPER = {
+    "title": "Introduction to constraint databases",
+    "authors": ("Bart Kuijpers", "Peter Revesz"),
+    "publisher": "",
+    "pages": None,
+    "year": 2002,
+}
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Introduction to Constraint Databases - Book Review", PAPER["title"]),
+        ("Online query processing: a tutorial", "Online Query Processing"),
+        (
+            "Observations on the ODMG-93 proposal for an object-oriented database language",
+            "Observations on the ODMG-93 Proposal",
+        ),
+    ],
+)
+def test_title_cut_short_with_the_same_names_and_year_matches(left: str, right: str) -> None:
+    decision = decide_pair(
+        make_profile("A:1", "A", **{**PAPER, "title": left}),
+        make_profile("B:1", "B", **{**PAPER, "title": right}),
+        POLICY,
+    )
+    assert decision.is_match
+    assert decision.evidence[0].rule == "title-cut-short"
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        # Only the title proper counts, not what follows a separator.
+        ("Erratum: A database model for object dynamics", "A database model for object dynamics"),
+        # Too short to be a title cut at a field length, and Vietnamese words are syllables.
+        ("Lịch sử Việt Nam hiện đại", "Lịch sử Việt Nam"),
+        ("Lịch sử văn học Việt Nam", "Lịch sử Việt Nam"),
+        ("Guest editorial: databases and the web", "Guest editorial"),
+    ],
+)
+def test_a_title_inside_another_is_not_a_match(left: str, right: str) -> None:
+    decision = decide_pair(
+        make_profile("A:1", "A", **{**PAPER, "title": left}),
+        make_profile("B:1", "B", **{**PAPER, "title": right}),
+        POLICY,
+    )
+    assert decision.outcome == NO_MATCH
+
+
+def test_title_with_a_word_added_and_the_same_names_matches() -> None:
+    decision = decide_pair(
+        make_profile("A:1", "A", **{**PAPER, "title": "FlowBack: recovery for workflow systems"}),
+        make_profile(
+            "B:1", "B", **{**PAPER, "title": "FlowBack: recovery for workflow management systems"}
+        ),
+        POLICY,
+    )
+    assert (decision.evidence[0].rule, decision.outcome) == ("title-words-added", MATCH)
+
+
+def test_lost_accents_outside_vietnamese_are_the_same_title() -> None:
+    evidence = compare_titles(
+        make_profile(title="Thémis: a database language"),
+        make_profile(title="Themis: a database language"),
+        WEIGHTS,
+    )
+    assert (evidence.rule, evidence.weight) == ("same-title-accents-lost", WEIGHTS.title_same)
+
+
+def test_a_misspelt_name_among_agreeing_co_authors_is_the_same_person() -> None:
+    evidence = compare_authors(
+        make_profile(authors=("Ashok Josji", "Tirthankar Lahiri", "Amit Jasuja")),
+        make_profile(authors=("Tirthankar Lahiri", "Ashok Joshi", "Amit Jasuja")),
+        WEIGHTS,
+    )
+    assert evidence is not None
+    assert (evidence.rule, evidence.similarity) == ("similar-authors", 1.0)
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        (("Bill Rosneblatt",), ("Bill Rosenblatt",)),  # one name alone is not corroborated
+        (("Nguyễn Văn An", "Trần Thị Hoa"), ("Nguyễn Văn Anh", "Trần Thị Hoa")),  # Vietnamese
+        (("Đoàn Văn An", "Trần Thị Hoa"), ("Doãn Văn An", "Trần Thị Hoa")),
+    ],
+)
+def test_names_nearly_alike_are_not_taken_for_one_person_without_corroboration(
+    left: tuple[str, ...], right: tuple[str, ...]
+) -> None:
+    evidence = compare_authors(make_profile(authors=left), make_profile(authors=right), WEIGHTS)
+    assert evidence is not None
+    assert evidence.similarity < 1.0
+
+
+def test_most_of_a_long_author_list_argues_for_one_work() -> None:
+    left = ("Elke A. Rundensteiner", "Andreas Koeller", "Xin Zhang", "Amy J. Lee", "Yong Li")
+    right = ("E. A. Rundensteiner", "A. Koeller", "X. Zhang", "A. J. Lee", "Y. Lee")
+    evidence = compare_authors(make_profile(authors=left), make_profile(authors=right), WEIGHTS)
+    assert evidence is not None
+    assert (evidence.rule, evidence.weight) == ("most-authors", WEIGHTS.authors_most)
+
+
 # --- vetoes and decisions ----------------------------------------------------------------------
 
 
@@ -289,6 +406,36 @@ def test_year_gap_within_tolerance_is_not_a_veto() -> None:
 
 def test_reedition_beside_an_unstated_edition_does_not_match() -> None:
     assert decide({}, {"edition": "Tái bản lần thứ 1"}) == NO_MATCH
+
+
+def test_first_reedition_beside_no_edition_statement_scores_minus_four() -> None:
+    decision = decide_pair(
+        make_profile("A:1", "A", edition="Tái bản lần 1"), make_profile("B:1", "B"), POLICY
+    )
+    (edition,) = [item for item in decision.evidence if item.field == "edition"]
+    assert (edition.rule, edition.weight) == ("edition-one-side", -4.0)
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "rule"),
+    [
+        ({"part_number": "1"}, {"part_number": "2"}, "volume-differs"),
+        ({"edition": "2nd ed."}, {"edition": "3rd ed."}, "edition-differs"),
+        ({"format": "print"}, {"format": "ebook"}, "format-differs"),
+        ({"year": 1998}, {"year": 2002}, "year-gap"),
+        ({"isbns": ("9786040000019",)}, {"isbns": ("9786040000019",)}, "isbn-blocklisted"),
+    ],
+)
+def test_vetoes_hold_for_titles_cut_short(
+    left: dict[str, object], right: dict[str, object], rule: str
+) -> None:
+    policy = DedupPolicy(isbn_blocklist=IsbnBlocklist(frozenset({"9786040000019"})))
+    decision = decide_pair(
+        make_profile("A:1", "A", **{**PAPER, "title": f"{PAPER['title']} - Book Review", **left}),
+        make_profile("B:1", "B", **{**PAPER, **right}),
+        policy,
+    )
+    assert (decision.outcome, [veto.rule for veto in decision.vetoes]) == (VETOED, [rule])
 
 
 def test_conflicting_isbns_argue_against() -> None:
@@ -395,13 +542,3 @@ def test_earlier_redirects_follow_a_new_merge() -> None:
 def test_ids_of_deleted_records_are_retired() -> None:
     assignment = assign_union_ids([frozenset({"A:1"})], {"A:1": 1, "B:1": 2}, next_id=3)
     assert assignment.retired == frozenset({2})
-
-
-def test_rank_members_puts_the_national_library_first_then_completeness() -> None:
-    members = [
-        ("S:1", "VN-SCH", "school", 20),
-        ("P:1", "VN-PRV", "provincial", 9),
-        ("P:2", "VN-PRV2", "provincial", 12),
-        ("N:1", "VN-NLV", "national", 3),
-    ]
-    assert rank_members(members, SourcePriority()) == ["N:1", "P:2", "P:1", "S:1"]

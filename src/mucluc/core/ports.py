@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from mucluc.core.dedup.cluster import Override
-from mucluc.core.dedup.decide import MatchDecision
+from mucluc.core.dedup.decide import DedupPolicy, MatchDecision
 from mucluc.core.dedup.profile import MatchProfile
 from mucluc.core.model import HoldingStatement, LibraryInfo, LibraryStatistics, UnionRecordView
 from mucluc.core.query import SearchRequest
@@ -70,6 +70,9 @@ class CatalogueTransaction(Protocol):
 
     def list_libraries(self) -> list[LibraryInfo]:
         """All member libraries, by code."""
+
+    def update_library(self, library: LibraryInfo) -> None:
+        """Replace the details of the library with this code; raises LibraryNotFoundError."""
 
     def start_job(self, library_id: int, source_name: str, record_format: str) -> int:
         """Record the start of an ingest job and return its id."""
@@ -191,6 +194,7 @@ class UnionMember:
     union_record_id: int
     source_record_id: int
     library_id: int
+    library_code: str
     library_type: str
     completeness: int
     title: str
@@ -267,6 +271,9 @@ class MatchingTransaction(IngestTransaction, Protocol):
 
     Record ids inside decisions and overrides are source record ids as decimal strings.
     """
+
+    def dedup_policy(self) -> DedupPolicy:
+        """How strictly records are matched here, as configured (the blocklist comes apart)."""
 
     def save_match_profiles(self, profiles: Mapping[int, MatchProfile]) -> None:
         """Replace the stored profiles of these source records."""

@@ -2,12 +2,14 @@
 
 Libraries of national standing catalogue most completely, so the National
 Library's record is preferred, then by library type, then the most complete
-record (most described elements), then the earliest contributed.
+record (most described elements), then the earliest contributed. Which
+libraries come first is a `SourcePriority`, which the deployment may set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from mucluc.core.model import BibDescription, MemberView
 
@@ -61,3 +63,26 @@ def choose_preferred_member(members: Sequence[MemberView]) -> list[MemberView]:
         ),
     )
     return [member for _, member in ranked]
+
+
+@dataclass(frozen=True)
+class SourcePriority:
+    """Which source speaks for a union record: named libraries first, then library types."""
+
+    library_codes: tuple[str, ...] = ("VN-NLV",)
+    library_types: tuple[str, ...] = LIBRARY_TYPE_PRIORITY
+
+
+def source_rank(library_code: str, library_type: str, priority: SourcePriority) -> tuple[int, int]:
+    """Where a library stands in a priority: its place among the named libraries, then by type."""
+    code_rank = (
+        priority.library_codes.index(library_code)
+        if library_code in priority.library_codes
+        else len(priority.library_codes)
+    )
+    type_rank = (
+        priority.library_types.index(library_type)
+        if library_type in priority.library_types
+        else len(priority.library_types)
+    )
+    return code_rank, type_rank

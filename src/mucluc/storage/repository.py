@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mucluc.core.dedup.cluster import Override
-from mucluc.core.dedup.decide import MatchDecision
+from mucluc.core.dedup.decide import DedupPolicy, MatchDecision
 from mucluc.core.dedup.profile import MatchProfile
 from mucluc.core.model import (
     HoldingStatement,
@@ -36,7 +36,7 @@ from mucluc.core.ports import (
     StoredSourceRecord,
     UnionMember,
 )
-from mucluc.errors import LibraryError
+from mucluc.errors import LibraryError, LibraryNotFoundError
 from mucluc.storage import dedup, loading
 from mucluc.storage.tables import (
     Change,
@@ -56,8 +56,9 @@ ID_BATCH_SIZE = 1000
 class SqlTransaction:
     """One unit of work on the store (see `mucluc.core.ports.CatalogueTransaction`)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, dedup_policy: DedupPolicy | None = None) -> None:
         self.session = session
+        self._dedup_policy = dedup_policy or DedupPolicy()
 
     def library_id(self, code: str) -> int:
         """The internal id of a library; raises LibraryError if unknown."""
@@ -82,6 +83,15 @@ class SqlTransaction:
         """All member libraries, by code."""
         libraries = self.session.scalars(select(Library).order_by(Library.code))
         return [library.to_info() for library in libraries]
+
+    def update_library(self, library: LibraryInfo) -> None:
+        """Replace the details of the library with this code; raises LibraryNotFoundError."""
+        row = self.session.scalar(select(Library).where(Library.code == library.code))
+        if row is None:
+            raise LibraryNotFoundError(f"no member library has the code {library.code!r}")
+        for name, value in asdict(library).items():
+            setattr(row, name, value)
+        self.session.flush()
 
     def start_job(self, library_id: int, source_name: str, record_format: str) -> int:
         """Record the start of an ingest job and return its id."""
@@ -375,6 +385,10 @@ class SqlTransaction:
 
     # Matching-side operations (`mucluc.core.ports.MatchingTransaction`), in storage/dedup.py.
 
+    def dedup_policy(self) -> DedupPolicy:
+        """How strictly records are matched, as the store was opened with (from the settings)."""
+        return self._dedup_policy
+
     def save_match_profiles(self, profiles: Mapping[int, MatchProfile]) -> None:
         """Replace the stored profiles of these source records."""
         dedup.save_match_profiles(self.session, profiles)
@@ -459,14 +473,20 @@ class SqlTransaction:
 
 
 class SqlCatalogue:
-    """The system of record on SQLite or PostgreSQL."""
+    """The system of record on SQLite or PostgreSQL.
 
-    def __init__(self, engine: Engine) -> None:
+    `dedup_policy` is the matching policy the settings name (wiring.py); every
+    transaction hands it to the matcher, so ingest, rebuilds and staff
+    changes all match alike.
+    """
+
+    def __init__(self, engine: Engine, dedup_policy: DedupPolicy | None = None) -> None:
         self.engine = engine
+        self.dedup_policy = dedup_policy or DedupPolicy()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
         """Open a unit of work that commits on success and rolls back on error."""
         with self._sessions.begin() as session:
-            yield SqlTransaction(session)
+            yield SqlTransaction(session, self.dedup_policy)

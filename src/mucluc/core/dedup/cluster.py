@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mucluc.core.dedup.decide import MatchDecision
-from mucluc.core.preference import LIBRARY_TYPE_PRIORITY
 
 MERGE = "merge"
 NEVER_MERGE = "never-merge"
@@ -203,37 +202,3 @@ def resolve_union_id(union_id: int, redirects: Mapping[int, int]) -> int:
             break
         seen.add(union_id)
     return union_id
-
-
-@dataclass(frozen=True)
-class SourcePriority:
-    """Which source speaks for a union record: named libraries first, then library types."""
-
-    library_codes: tuple[str, ...] = ("VN-NLV",)
-    library_types: tuple[str, ...] = LIBRARY_TYPE_PRIORITY
-
-
-def rank_members(
-    members: Sequence[tuple[str, str, str, int]], priority: SourcePriority
-) -> list[str]:
-    """Record ids ordered best first: by named library, library type, then completeness.
-
-    Each member is (record id, library code, library type, completeness);
-    ties go to the smaller record id.
-    """
-
-    def rank(member: tuple[str, str, str, int]) -> tuple[int, int, int, str]:
-        record_id, code, library_type, completeness = member
-        code_rank = (
-            priority.library_codes.index(code)
-            if code in priority.library_codes
-            else len(priority.library_codes)
-        )
-        type_rank = (
-            priority.library_types.index(library_type)
-            if library_type in priority.library_types
-            else len(priority.library_types)
-        )
-        return code_rank, type_rank, -completeness, record_id
-
-    return [member[0] for member in sorted(members, key=rank)]

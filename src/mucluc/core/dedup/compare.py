@@ -62,6 +62,8 @@ class ComparisonWeights:
     title_subtitle_missing: float = 2.0
     title_tones_differ: float = -3.0
     title_close: float = 2.5
+    title_cut_short: float = 2.5
+    title_words_added: float = 2.5
     title_near: float = 1.0
     title_different: float = -5.0
     title_close_similarity: float = 0.95
@@ -69,6 +71,8 @@ class ComparisonWeights:
     authors_same: float = 2.0
     authors_partly: float = 1.5
     authors_subset: float = 0.0
+    authors_most: float = 1.5
+    authors_most_share: float = 0.75
     authors_some: float = 0.5
     authors_different: float = -3.0
     year_same: float = 1.0
@@ -198,6 +202,11 @@ def string_similarity(left: str, right: str) -> float:
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
+def without_remarks(title: str) -> str:
+    """A title without its remarks in brackets ("Index research (panel session)")."""
+    return _PARENTHESES.sub(" ", title)
+
+
 def _full_title(profile: MatchProfile) -> str:
     return f"{profile.title} {profile.subtitle}".strip()
 
@@ -220,12 +229,81 @@ def _tones_only_differ(left: str, right: str) -> bool:
     return looks_vietnamese(left) and looks_vietnamese(right)
 
 
+# ISBD punctuation between a title proper and other title information or a remark:
+# "Foundations of X - Book review", "Tutorial: X", "X / by Y", "X. Part one".
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[:;/=]|\s[-\u2013\u2014]+\s|\.\s)\s*")
+TITLE_PART_MIN_WORDS = 3
+TRUNCATED_TITLE_MIN_WORDS = 4
+TRUNCATED_TITLE_MIN_CHARACTERS = 25
+ADDED_TITLE_WORDS = 2
+
+
+def _title_key(text: str, marked: bool) -> str:
+    """The key titles are compared by: tones kept when both sides write them, else folded."""
+    return match_key(text) if marked else fold_key(text)
+
+
+def title_is_part_of(shorter: str, longer: str, *, marked: bool = False) -> bool:
+    """Tell whether one title is the other cut short: its title proper, or a long prefix.
+
+    "Introduction to constraint databases" is the part before the first
+    separator of "Introduction to Constraint Databases - Book Review". Only
+    the first part counts: what follows is other title information or a
+    remark, and "Erratum: A database model" is not "A database model". A
+    title of fewer than three words proves nothing this way ("Guest
+    editorial"). A prefix without punctuation counts only for a long title
+    (four words, 25 letters), as a system that cuts titles at a field length
+    leaves them, so "Lịch sử Việt Nam" is not taken for "Lịch sử Việt Nam
+    hiện đại". With `marked`, tones must agree too.
+    """
+    short_key = _title_key(without_remarks(shorter), marked)
+    if len(short_key.split()) < TITLE_PART_MIN_WORDS:
+        return False
+    long_text = without_remarks(longer)
+    parts = [
+        key
+        for key in (_title_key(part, marked) for part in _TITLE_SEPARATORS.split(long_text))
+        if key
+    ]
+    if len(parts) > 1 and short_key == parts[0]:
+        return True
+    return (
+        len(short_key.split()) >= TRUNCATED_TITLE_MIN_WORDS
+        and len(short_key) >= TRUNCATED_TITLE_MIN_CHARACTERS
+        and _title_key(long_text, marked).startswith(short_key + " ")
+    )
+
+
+def title_has_words_added(shorter: str, longer: str) -> bool:
+    """Tell whether the longer title is the shorter with a word or two put in after its start.
+
+    "FlowBack: providing backward recovery for workflow management systems"
+    adds "management". The shorter title needs four words and the same first
+    word. Not for Vietnamese, whose words are syllables: "Lịch sử văn học
+    Việt Nam" adds two to "Lịch sử Việt Nam" and is another subject.
+    """
+    if looks_vietnamese(shorter) or looks_vietnamese(longer):
+        return False
+    short_words = fold_key(without_remarks(shorter)).split()
+    long_words = fold_key(without_remarks(longer)).split()
+    if (
+        len(short_words) < TRUNCATED_TITLE_MIN_WORDS
+        or not 0 < len(long_words) - len(short_words) <= ADDED_TITLE_WORDS
+        or short_words[0] != long_words[0]
+    ):
+        return False
+    remaining = iter(long_words)
+    return all(word in remaining for word in short_words)
+
+
 def compare_titles(left: MatchProfile, right: MatchProfile, weights: ComparisonWeights) -> Evidence:
     """Compare titles: equal match keys, then equal fold keys, then the title proper, then fuzzy.
 
     "Văn hoá" = "Văn hóa" (tone placement) = "VĂN HOÁ"; "Lịch sử" ≠ "Lịch sự"
     (tones differ, both marked); "Lich su" = "Lịch sử" only weakly (one side
-    has no marks at all). A subtitle present on one side only is tolerated.
+    has no marks at all), while "Themis" = "Thémis" fully. A subtitle present
+    on one side only is tolerated, and so is a title cut short
+    (`title_is_part_of`) or with a word or two added (`title_has_words_added`).
     """
     left_full, right_full = _full_title(left), _full_title(right)
     values = (left_full, right_full)
@@ -235,6 +313,9 @@ def compare_titles(left: MatchProfile, right: MatchProfile, weights: ComparisonW
     if left_fold == right_fold:
         if _tones_only_differ(left_full, right_full):
             return Evidence("title", *values, 0.5, weights.title_tones_differ, "title-tones-differ")
+        if not (looks_vietnamese(left_full) or looks_vietnamese(right_full)):
+            # "Thémis" and "Themis": outside Vietnamese a lost accent rarely makes another word.
+            return Evidence("title", *values, 1.0, weights.title_same, "same-title-accents-lost")
         return Evidence("title", *values, 0.9, weights.title_unaccented, "same-title-unaccented")
     if (
         fold_key(left.title) == fold_key(right.title)
@@ -250,11 +331,18 @@ def compare_titles(left: MatchProfile, right: MatchProfile, weights: ComparisonW
     similarity = max(
         string_similarity(left_fold, right_fold),
         string_similarity(
-            fold_key(_PARENTHESES.sub(" ", left_full)), fold_key(_PARENTHESES.sub(" ", right_full))
+            fold_key(without_remarks(left_full)), fold_key(without_remarks(right_full))
         ),
     )
     if similarity >= weights.title_close_similarity:
         return Evidence("title", *values, similarity, weights.title_close, "close-title")
+    shorter, longer = sorted(values, key=len)
+    if title_is_part_of(shorter, longer, marked=_tones_only_differ(left_full, right_full)):
+        return Evidence("title", *values, similarity, weights.title_cut_short, "title-cut-short")
+    if title_has_words_added(shorter, longer):
+        return Evidence(
+            "title", *values, similarity, weights.title_words_added, "title-words-added"
+        )
     if similarity >= weights.title_near_similarity:
         return Evidence("title", *values, similarity, weights.title_near, "near-title")
     return Evidence("title", *values, similarity, weights.title_different, "different-title")
@@ -328,13 +416,37 @@ def classify_names(left: str, right: str) -> tuple[str, float]:
     return "different", 0.0
 
 
+NEAR_NAME_SIMILARITY = 0.8
+MOST_AUTHORS_MIN_NAMES = 3  # "most of the names" means little in a list of two
+
+
+def names_nearly_alike(left: str, right: str) -> bool:
+    """Tell whether two non-Vietnamese names differ by a slip of the pen or a familiar form.
+
+    "Ashok Josji" for "Ashok Joshi", "Peter Mcllroy" for "Peter McIlroy",
+    "Dick Tsur" for "Shalom Tsur" (one family name). Vietnamese names never:
+    "Nguyễn Văn An" and "Nguyễn Văn Anh" are two people.
+    """
+    if looks_vietnamese(left) or looks_vietnamese(right):
+        return False
+    left_words, right_words = fold_key(name_key(left)).split(), fold_key(name_key(right)).split()
+    if not left_words or not right_words:
+        return False
+    same_family = left_words[-1] == right_words[-1] and len(left_words[-1]) > 2
+    return same_family or (
+        fuzz.ratio(" ".join(left_words), " ".join(right_words)) / 100.0 >= NEAR_NAME_SIMILARITY
+    )
+
+
 def compare_authors(
     left: MatchProfile, right: MatchProfile, weights: ComparisonWeights
 ) -> Evidence | None:
     """Compare the name lists: the share of the shorter list found in the longer one.
 
     None when neither record names anyone; a record naming no one beside one
-    that does is no evidence (cataloguers leave names out).
+    that does is no evidence (cataloguers leave names out). In a list of
+    several names of which one at least agrees, a name nearly alike
+    (`names_nearly_alike`) is taken for a slip rather than another person.
     """
     if not left.authors and not right.authors:
         return None
@@ -343,7 +455,7 @@ def compare_authors(
         return Evidence("authors", *values, 0.0, 0.0, "authors-one-side")
     shorter, longer = sorted((left.authors, right.authors), key=len)
     remaining = list(longer)
-    found = 0
+    unmatched = []
     classes = []
     for name in shorter:
         (name_class, similarity), other = max(
@@ -353,7 +465,16 @@ def compare_authors(
         classes.append(name_class)
         if similarity > 0:
             remaining.remove(other)
-            found += 1
+        else:
+            unmatched.append(name)
+    if len(shorter) > 1 and len(unmatched) < len(shorter):
+        for name in list(unmatched):
+            alike = next((other for other in remaining if names_nearly_alike(name, other)), None)
+            if alike is not None:
+                remaining.remove(alike)
+                unmatched.remove(name)
+                classes.append("nearly-alike")
+    found = len(shorter) - len(unmatched)
     share = found / len(shorter)
     if found == len(shorter) and len(shorter) == len(longer):
         rule = "same-authors" if set(classes) == {"same"} else "similar-authors"
@@ -362,6 +483,8 @@ def compare_authors(
         return Evidence("authors", *values, share, weights.authors_partly, "authors-one-more")
     if found == len(shorter):
         return Evidence("authors", *values, share, weights.authors_subset, "authors-subset")
+    if share >= weights.authors_most_share and found >= MOST_AUTHORS_MIN_NAMES:
+        return Evidence("authors", *values, share, weights.authors_most, "most-authors")
     if share >= 0.5:
         return Evidence("authors", *values, share, weights.authors_some, "some-authors")
     rule = "authors-tones-differ" if "tones-differ" in classes else "different-authors"

@@ -19,6 +19,7 @@ from mucluc.core.dedup.compare import (
     compare_profiles,
 )
 from mucluc.core.dedup.profile import MatchProfile, parse_edition_number
+from mucluc.core.preference import SourcePriority
 
 MATCH = "match"
 NO_MATCH = "no-match"
@@ -31,12 +32,16 @@ class DedupPolicy:
 
     The default threshold asks for more than a title: an identifier with an
     agreeing title, or title, names and year (or publisher and pages) together.
+    `source_priority` says whose record speaks for a union record (the
+    National Library's first). A deployment sets all but the blocklist in its
+    settings; staff keep the blocklist in the store.
     """
 
     threshold: float = 5.5
     year_tolerance: int = 1
     weights: ComparisonWeights = field(default_factory=ComparisonWeights)
     isbn_blocklist: IsbnBlocklist = field(default_factory=IsbnBlocklist)
+    source_priority: SourcePriority = field(default_factory=SourcePriority)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 Identifiers first (ISBN-13 from 020$a; invalid or cancelled ISBNs from 020$z
 and bad check digits; ISSN; LCCN; 035 control numbers with their source),
-then the folded title proper with the year and with the first author, and
-the first three title words with the year, and the authors' family names
-with the year. Records
-are compared only within a block, so the cost grows with the number of
-candidates, not with n². Pure: keys are computed from a profile alone.
+then the folded title proper with the year and with the first author, the
+first three and the last four title words with the year (so a title cut
+short, reworded or misspelt at either end still meets its twin), and the
+authors' family names with the year. Records are compared only within a
+block, so the cost grows with the number of candidates, not with n². Pure:
+keys are computed from a profile alone.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from mucluc.core.dedup.compare import IsbnBlocklist, fold_key, name_key
+from mucluc.core.dedup.compare import IsbnBlocklist, fold_key, name_key, without_remarks
 from mucluc.core.dedup.profile import MatchProfile
 
 ISBN_KEY = "isbn"
@@ -26,12 +27,19 @@ TITLE_YEAR_KEY = "title-year"
 TITLE_AUTHOR_KEY = "title-author"
 TITLE_START_KEY = "title-start-year"
 TITLE_START_WORDS = 3
+TITLE_END_KEY = "title-end-year"
+TITLE_END_WORDS = 4
 AUTHORS_YEAR_KEY = "authors-year"
 
 
 def title_key(title: str) -> str:
-    """The folded title proper, as blocking compares it: "Văn hoá Việt Nam" → "van hoa viet nam"."""
-    return fold_key(title)
+    """The folded title proper, as blocking compares it: "Văn hoá Việt Nam" → "van hoa viet nam".
+
+    A remark in brackets is left out, as comparison leaves it out: "Index
+    research (panel session)" meets "Index research"; a title supplied wholly
+    in brackets ("[Bản đồ Hà Nội]") is kept.
+    """
+    return fold_key(without_remarks(title)) or fold_key(title)
 
 
 def author_key(heading: str) -> str:
@@ -78,8 +86,12 @@ def blocking_keys(
         if profile.year is not None:
             keys.add((TITLE_YEAR_KEY, f"{title}|{profile.year}"))
             # The first words catch titles that differ further on ("SQL 3" / "SQL3").
-            start = " ".join(title.split()[:TITLE_START_WORDS])
-            keys.add((TITLE_START_KEY, f"{start}|{profile.year}"))
+            words = title.split()
+            keys.add((TITLE_START_KEY, f"{' '.join(words[:TITLE_START_WORDS])}|{profile.year}"))
+            if len(words) > TITLE_END_WORDS:
+                # The last words catch titles that differ at the start ("Gangam" / "Sangam").
+                end = " ".join(words[-TITLE_END_WORDS:])
+                keys.add((TITLE_END_KEY, f"{end}|{profile.year}"))
         if profile.authors:
             keys.add((TITLE_AUTHOR_KEY, f"{title}|{author_key(profile.authors[0])}"))
     return keys

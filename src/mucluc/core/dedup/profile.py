@@ -297,7 +297,8 @@ def profile_marc_record(record: MarcRecord, record_id: str, library: str) -> Mat
     """Build the match profile of a MARC 21 bibliographic record.
 
     The title proper is 245$a up to a run-in subtitle (" : "), with a volume
-    designation moved to `part_number`; 245$n wins when present.
+    designation moved to `part_number`; 245$n wins when present, and a
+    designation in the subtitle counts when neither gives one.
     """
     title_field = record.get_fields("245")[:1]
     raw_title = (
@@ -310,6 +311,9 @@ def profile_marc_record(record: MarcRecord, record_id: str, library: str) -> Mat
     subtitle = _first(record, "245", "b") or trim_isbd(run_in_subtitle)
     numbers = [parse_volume(value) for value in _subfields(record, "245", "n")]
     part_number = next((number for number in numbers if number), "") or title_volume
+    if not part_number:
+        # A list without 245$n may leave the part in the subtitle: "… techniques (part II)".
+        subtitle, part_number = strip_volume(subtitle)
     names = []
     for tag in ("100", "110", "111", "700", "710", "711"):
         for field in record.get_fields(tag):
