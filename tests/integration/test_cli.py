@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ COMMANDS = (
     ["db", "upgrade"],
     ["library", "add"],
     ["library", "list"],
+    ["library", "export"],
     ["ingest"],
     ["search"],
     ["export"],
@@ -125,6 +127,33 @@ def test_unknown_library_is_one_clear_line_and_exit_1(
     result = mucluc(tmp_path, "ingest", "--library", "VN-NOPE", str(marc_files["VN-NLV"]))
     assert result.returncode == 1
     assert result.stderr.strip() == "mucluc: no member library has the code 'VN-NOPE'"
+
+
+def test_library_export_writes_a_zip_once_and_names_what_it_holds(
+    tmp_path: Path, marc_files: dict[str, Path]
+) -> None:
+    home = tmp_path / "home"
+    assert mucluc(home, "init").returncode == 0
+    added = mucluc(home, "library", "add", "VN-NLV", "--name", "Thư viện QG", "--type", "national")
+    assert added.returncode == 0, added.stderr
+    assert mucluc(home, "ingest", "--library", "VN-NLV", str(marc_files["VN-NLV"])).returncode == 0
+    destination = tmp_path / "nlv.zip"
+    result = mucluc(home, "library", "export", "VN-NLV", str(destination), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"exported VN-NLV to {destination}: 2 records, 0 deletions")
+    with zipfile.ZipFile(destination) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        local_ids = [
+            json.loads(line)["local_id"] for line in archive.read("records.jsonl").splitlines()
+        ]
+    assert (manifest["record_format"], local_ids) == ("json", ["NLV1", "NLV2"])
+    again = mucluc(home, "library", "export", "VN-NLV", str(destination))
+    assert again.returncode == 2
+    assert "exists" in again.stderr
+    unknown = mucluc(home, "library", "export", "VN-NOPE", str(tmp_path / "nope.zip"))
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() == "mucluc: no member library has the code 'VN-NOPE'"
+    assert not (tmp_path / "nope.zip").exists()
 
 
 def test_uninitialised_home_says_to_run_init(tmp_path: Path) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
+import pymarc
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -37,6 +40,7 @@ class Caller:
     headers: dict[str, str]
     cookies: dict[str, str]
     writes: frozenset[str]  # libraries whose records it may write
+    exports: frozenset[str]  # libraries whose own export it may read
     authenticated: bool = True
 
 
@@ -90,25 +94,26 @@ def callers(security: SqlSecurityStore) -> list[Caller]:
             Role.LIBRARY_ADMINISTRATOR: {"VN-NLV"},
             Role.CATALOGUER: {"VN-NLV"},
         }.get(role, set())
+        exports = writes | ({"VN-NLV"} if role is Role.API_READER else set())
         result.append(
             Caller(
                 f"session:{role.value}",
                 {"X-CSRF-Token": started.csrf_token},
                 {"mucluc_session": started.token},
                 frozenset(writes),
+                frozenset(exports),
             )
         )
     write_key = create_api_key(security, SYSTEM_ACTOR, "VN-NLV", scope="write").token
     read_key = create_api_key(security, SYSTEM_ACTOR, "VN-NLV", scope="read").token
+    nlv = frozenset({"VN-NLV"})
     result.append(
-        Caller(
-            "key:write:VN-NLV", {"Authorization": f"Bearer {write_key}"}, {}, frozenset({"VN-NLV"})
-        )
+        Caller("key:write:VN-NLV", {"Authorization": f"Bearer {write_key}"}, {}, nlv, nlv)
     )
     result.append(
-        Caller("key:read:VN-NLV", {"Authorization": f"Bearer {read_key}"}, {}, frozenset())
+        Caller("key:read:VN-NLV", {"Authorization": f"Bearer {read_key}"}, {}, frozenset(), nlv)
     )
-    result.append(Caller("anonymous", {}, {}, frozenset(), authenticated=False))
+    result.append(Caller("anonymous", {}, {}, frozenset(), frozenset(), authenticated=False))
     return result
 
 
@@ -284,7 +289,22 @@ def test_hostile_xml_is_refused_with_a_clear_error(writer: httpx.Client, body: b
     assert "root:" not in response.text
 
 
-def test_a_key_reads_only_its_own_jobs_and_export(
+@pytest.mark.parametrize("library", ["VN-NLV", "VN-HCM"])
+def test_authorisation_matrix_covers_the_library_export(
+    base_url: str, callers: list[Caller], library: str
+) -> None:
+    outcomes = {}
+    for caller in callers:
+        with _client(base_url, caller) as client:
+            outcomes[caller.name] = client.get(f"/api/v1/libraries/{library}/export").status_code
+    expected = {
+        caller.name: 200 if library in caller.exports else 403 if caller.authenticated else 401
+        for caller in callers
+    }
+    assert outcomes == expected
+
+
+def test_a_key_reads_only_its_own_jobs(
     writer: httpx.Client, base_url: str, callers: list[Caller]
 ) -> None:
     job_id = writer.post(
@@ -295,10 +315,40 @@ def test_a_key_reads_only_its_own_jobs_and_export(
     nlv_key = next(caller for caller in callers if caller.name == "key:write:VN-NLV")
     with _client(base_url, nlv_key) as other:
         assert other.get(f"/api/v1/jobs/{job_id}").status_code == 403
-        assert other.get("/api/v1/libraries/VN-HCM/export").status_code == 403
-    lines = writer.get("/api/v1/libraries/VN-HCM/export").text.splitlines()
-    exported = {json.loads(line)["local_id"]: json.loads(line) for line in lines}
-    assert exported["e1"]["holdings"][0]["call_number"] == "959.7 L302S"
+
+
+def test_the_export_streams_a_zip_of_the_librarys_records_and_holdings(
+    writer: httpx.Client,
+) -> None:
+    writer.post(
+        "/api/v1/libraries/VN-HCM/records",
+        content=_record_bytes("z1", "Địa chí Sài Gòn"),
+        headers={"Content-Type": "application/marc"},
+    )
+    with writer.stream("GET", "/api/v1/libraries/VN-HCM/export", params={"format": "marcxml"}) as (
+        response
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/zip"
+        assert "content-length" not in response.headers  # streamed, not built whole
+        body = response.read()
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["library"] == "VN-HCM"
+    records = {
+        record["001"].data: record
+        for record in pymarc.parse_xml_to_array(io.BytesIO(archive.read("records.xml")))
+    }
+    assert records["z1"].title == "Địa chí Sài Gòn"
+    assert manifest["counts"]["active"] == sum(1 for r in records.values() if r.leader[5] != "d")
+    holdings = archive.read("holdings.csv").decode("utf-8").splitlines()
+    assert "z1,Kho mượn,959.7 L302S,1,true" in holdings
+
+
+def test_an_unknown_export_format_is_400(writer: httpx.Client) -> None:
+    response = writer.get("/api/v1/libraries/VN-HCM/export", params={"format": "csv"})
+    assert response.status_code == 400
+    assert "marc, marcxml, json" in response.json()["detail"]
 
 
 def test_the_audit_log_records_writes_and_only_administrators_read_it(

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from mucluc.accounts.roles import Role
+from mucluc.core.model import HoldingStatement
 from mucluc.services.audit import AuditEvent, AuditLog
 
 
@@ -109,12 +110,15 @@ class ContributedRecord:
     """One of a library's own source records with its holdings, for the library's export."""
 
     local_id: str
-    status: str
-    record_format: str
-    raw: bytes
+    status: str  # "active", "quarantined" or "deleted"
+    record_format: str  # the format it came in
+    raw: bytes  # exactly as it came
+    record: dict[str, Any] | None  # as read and decoded (MARC-in-JSON); None if unreadable
     content_hash: str
     union_record_id: int | None
-    holdings: tuple[dict[str, Any], ...]
+    problems: tuple[dict[str, Any], ...]
+    provenance: dict[str, Any]
+    holdings: tuple[HoldingStatement, ...]
 
 
 class SecurityStore(AuditLog, Protocol):
@@ -221,4 +225,4 @@ class SecurityStore(AuditLog, Protocol):
         """The status of a library's source record, or None if it has none with that id."""
 
     def iter_contributed_records(self, library_code: str) -> Iterator[ContributedRecord]:
-        """Every source record of a library with its holdings, by local id."""
+        """Every source record of a library with its holdings, by local id, from one snapshot."""

@@ -37,10 +37,18 @@ def serve(
     app = create_app(settings)
     typer.echo(f"mucluc is serving the catalogue at http://{host}:{port}/")
     z3950_port = z3950 or settings.z3950_port
+    web_server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_keep_alive=settings.keep_alive_seconds,
+        )
+    )
     if z3950_port is None:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        web_server.run()
         return
-    web_server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     asyncio.run(_serve_with_z3950(web_server, app, settings, host, z3950_port))
 
 

@@ -10,18 +10,16 @@ reports, and each finished job appends one audit event.
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from pymarc import Field, Leader, Record
 
-from mucluc.accounts.ports import ContributedRecord, ContributionJobView, SecurityStore
+from mucluc.accounts.ports import ContributionJobView, SecurityStore
 from mucluc.accounts.roles import Action, Principal, authorise
 from mucluc.core.crosswalk.marcxml import MarcXmlError, read_marcxml
 from mucluc.core.crosswalk.xml_input import XmlInputError, parse_xml
@@ -32,7 +30,6 @@ from mucluc.errors import (
     AuthenticationError,
     ContributionError,
     JobNotFoundError,
-    LibraryNotFoundError,
     RecordNotFoundError,
     UnsupportedFormatError,
 )
@@ -79,8 +76,8 @@ def record_format_of(content_type: str) -> str:
     )
 
 
-def _utf8_record(record: Record) -> Record:
-    """Mark a record read from Unicode text as UTF-8 (leader/09 = 'a')."""
+def utf8_record(record: Record) -> Record:
+    """Mark a record read from (or kept as) Unicode text as UTF-8 (leader/09 = 'a')."""
     record.force_utf8 = True
     leader = str(record.leader).ljust(LEADER_LENGTH)[:LEADER_LENGTH]
     record.leader = Leader(leader[:9] + "a" + leader[10:])
@@ -136,7 +133,7 @@ def read_body(record_format: str, body: bytes, *, source_name: str) -> list[Reco
             root = parse_xml(body, source_name=source_name)
             elements = [root] if etree_local_name(root) == "record" else list(root)
             return [
-                _utf8_record(read_marcxml(element, source_name=source_name))
+                utf8_record(read_marcxml(element, source_name=source_name))
                 for element in elements
                 if isinstance(element.tag, str)
             ]
@@ -149,7 +146,7 @@ def read_body(record_format: str, body: bytes, *, source_name: str) -> list[Reco
             raise ContributionError(f"{source_name}: not UTF-8 JSON ({error})") from error
         entries = data if isinstance(data, list) else [data]
         return [
-            _utf8_record(record_from_dict(_check_marc_json(entry, position)))
+            utf8_record(record_from_dict(_check_marc_json(entry, position)))
             for position, entry in enumerate(entries, start=1)
         ]
     raise UnsupportedFormatError(f"{record_format} bodies are not read here")
@@ -299,26 +296,3 @@ def read_job(security: SecurityStore, principal: Principal, job_id: int) -> Cont
         raise JobNotFoundError(f"no contribution job has the id {job_id}")
     authorise(principal, Action.READ_JOBS, job.library_code)
     return job
-
-
-def export_library_records(
-    security: SecurityStore, principal: Principal, library_code: str
-) -> Iterator[ContributedRecord]:
-    """Every record and holding a library contributed: the library's own backup."""
-    authorise(principal, Action.EXPORT_LIBRARY, library_code)
-    if not security.has_library(library_code):
-        raise LibraryNotFoundError(f"no member library has the code {library_code!r}")
-    return security.iter_contributed_records(library_code)
-
-
-def contributed_record_json(record: ContributedRecord) -> dict[str, Any]:
-    """A contributed record as one JSON line: raw bytes in base64, holdings as stored."""
-    return {
-        "local_id": record.local_id,
-        "status": record.status,
-        "format": record.record_format,
-        "content_hash": record.content_hash,
-        "union_record_id": record.union_record_id,
-        "raw_base64": base64.b64encode(record.raw).decode("ascii"),
-        "holdings": list(record.holdings),
-    }

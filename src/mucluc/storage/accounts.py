@@ -25,6 +25,7 @@ from mucluc.accounts.ports import (
     StoredApiKey,
 )
 from mucluc.accounts.roles import Role
+from mucluc.core.model import HoldingStatement
 from mucluc.errors import AccountError, LibraryNotFoundError
 from mucluc.services.audit import AuditEvent, StoredAuditEvent
 from mucluc.storage.audit import append_audit_event, read_audit_events
@@ -47,6 +48,23 @@ def _as_utc(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=UTC)
+
+
+def contribution_job_view(row: ContributionJob, library_code: str) -> ContributionJobView:
+    """A contribution job row as the services see it."""
+    return ContributionJobView(
+        id=row.id,
+        library_code=library_code,
+        operation=row.operation,
+        record_format=row.record_format,
+        status=row.status,
+        size_bytes=row.size_bytes,
+        actor=row.actor,
+        summary=dict(row.summary or {}),
+        message=row.message,
+        created_at=_as_utc(row.created_at) or utc_now(),
+        finished_at=_as_utc(row.finished_at),
+    )
 
 
 class SqlSecurityStore:
@@ -353,19 +371,7 @@ class SqlSecurityStore:
             row = session.get(ContributionJob, job_id)
             if row is None:
                 return None
-            return ContributionJobView(
-                id=row.id,
-                library_code=self._library_codes(session)[row.library_id],
-                operation=row.operation,
-                record_format=row.record_format,
-                status=row.status,
-                size_bytes=row.size_bytes,
-                actor=row.actor,
-                summary=dict(row.summary or {}),
-                message=row.message,
-                created_at=_as_utc(row.created_at) or utc_now(),
-                finished_at=_as_utc(row.finished_at),
-            )
+            return contribution_job_view(row, self._library_codes(session)[row.library_id])
 
     def interrupt_unfinished_jobs(self) -> int:
         """Mark jobs a stopped server left queued or running as interrupted; return how many."""
@@ -394,44 +400,65 @@ class SqlSecurityStore:
             )
 
     def iter_contributed_records(self, library_code: str) -> Iterator[ContributedRecord]:
-        """Every source record of a library with its holdings, by local id, in batches."""
+        """Every source record of a library with its holdings, by local id, streamed.
+
+        One read transaction on one connection (REPEATABLE READ on PostgreSQL;
+        on SQLite the open cursor keeps one snapshot), so an export taken while
+        an ingest runs is a consistent picture; rows come in batches.
+        """
         with self._transaction() as session:
             library_id = self._library_id(session, library_code)
-        after = ""
-        while True:
-            with self._transaction() as session:
-                rows = list(
-                    session.scalars(
-                        select(SourceRecord)
-                        .where(SourceRecord.library_id == library_id, SourceRecord.local_id > after)
-                        .order_by(SourceRecord.local_id)
-                        .limit(EXPORT_BATCH_SIZE)
+        with self.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                result = connection.execution_options(yield_per=EXPORT_BATCH_SIZE).execute(
+                    select(
+                        SourceRecord.id,
+                        SourceRecord.local_id,
+                        SourceRecord.status,
+                        SourceRecord.format,
+                        SourceRecord.raw,
+                        SourceRecord.record,
+                        SourceRecord.content_hash,
+                        SourceRecord.union_record_id,
+                        SourceRecord.problems,
+                        SourceRecord.provenance,
                     )
+                    .where(SourceRecord.library_id == library_id)
+                    .order_by(SourceRecord.local_id)
                 )
-                holdings: dict[int, list[dict[str, Any]]] = {}
-                for holding in session.scalars(
-                    select(Holding)
-                    .where(Holding.source_record_id.in_([row.id for row in rows]))
-                    .order_by(Holding.id)
-                ):
-                    holdings.setdefault(holding.source_record_id, []).append(
-                        {
-                            "location": holding.location,
-                            "call_number": holding.call_number,
-                            "copies": holding.copies,
-                            "lendable": holding.lendable,
-                        }
-                    )
-            for row in rows:
-                yield ContributedRecord(
-                    local_id=row.local_id,
-                    status=row.status,
-                    record_format=row.format,
-                    raw=row.raw,
-                    content_hash=row.content_hash,
-                    union_record_id=row.union_record_id,
-                    holdings=tuple(holdings.get(row.id, ())),
-                )
-            if len(rows) < EXPORT_BATCH_SIZE:
-                return
-            after = rows[-1].local_id
+                for rows in result.partitions():
+                    holdings: dict[int, list[HoldingStatement]] = {}
+                    for holding in connection.execute(
+                        select(
+                            Holding.source_record_id,
+                            Holding.location,
+                            Holding.call_number,
+                            Holding.copies,
+                            Holding.lendable,
+                        )
+                        .where(Holding.source_record_id.in_([row.id for row in rows]))
+                        .order_by(Holding.id)
+                    ):
+                        holdings.setdefault(holding.source_record_id, []).append(
+                            HoldingStatement(
+                                location=holding.location or "",
+                                call_number=holding.call_number or "",
+                                copies=holding.copies,
+                                lendable=holding.lendable,
+                            )
+                        )
+                    for row in rows:
+                        yield ContributedRecord(
+                            local_id=row.local_id,
+                            status=row.status,
+                            record_format=row.format,
+                            raw=bytes(row.raw),
+                            record=row.record,
+                            content_hash=row.content_hash,
+                            union_record_id=row.union_record_id,
+                            problems=tuple(row.problems or ()),
+                            provenance=dict(row.provenance or {}),
+                            holdings=tuple(holdings.get(row.id, ())),
+                        )

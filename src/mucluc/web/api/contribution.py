@@ -4,19 +4,17 @@
     PUT    /api/v1/libraries/{code}/records/{local_id}  one record, replacing that id
     DELETE /api/v1/libraries/{code}/records/{local_id}
     GET    /api/v1/jobs/{id}                            what became of a body
-    GET    /api/v1/libraries/{code}/export              the library's own records and holdings
+    GET    /api/v1/libraries/{code}/export              the library's records and holdings (ZIP)
     GET    /api/v1/audit                                the audit log (administrators)
     GET    /api/v1/audit/export                         the audit log as JSON lines or CSV
 
 Writes need `Authorization: Bearer KEY` with a write key of that library (or
 a signed-in session with the right role and its CSRF token): no key is 401,
-another library's key is 403.
+another library's key is 403. The export takes any key of that library, read or write.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -33,12 +31,15 @@ from mucluc.services.audit import (
 )
 from mucluc.services.contribution import (
     Contribution,
-    contributed_record_json,
-    export_library_records,
     queue_contribution,
     read_job,
     record_format_of,
     run_contribution,
+)
+from mucluc.services.library_export import (
+    LIBRARY_EXPORT_FORMATS,
+    LibraryExport,
+    library_records,
 )
 from mucluc.web.guards import api_principal, client_address, security_state
 from mucluc.web.state import web_state
@@ -124,19 +125,22 @@ def job(request: Request, job_id: int) -> dict[str, Any]:
 
 
 @contribution_router.get("/libraries/{code}/export", summary="A library's own records")
-def export_library(request: Request, code: str) -> StreamingResponse:
-    """Every record and holding the library contributed, as JSON lines (raw MARC in base64)."""
+def export_library(
+    request: Request,
+    code: str,
+    export_format: Annotated[
+        str,
+        Query(alias="format", description=f"One of: {', '.join(LIBRARY_EXPORT_FORMATS)}."),
+    ] = "marc",
+) -> StreamingResponse:
+    """Every record and holding the library contributed, as a ZIP with a manifest (its backup)."""
     principal = api_principal(request)
-    records = export_library_records(security_state(request).store, principal, code)
-
-    def lines() -> Iterator[str]:
-        for record in records:
-            yield json.dumps(contributed_record_json(record), ensure_ascii=False) + "\n"
-
+    records = library_records(security_state(request).store, principal, code)
+    export = LibraryExport(code, records, export_format)
     return StreamingResponse(
-        lines(),
-        media_type="application/x-ndjson",
-        headers={"Content-Disposition": f'attachment; filename="{code}-records.jsonl"'},
+        export.chunks(),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{code}-{export.export.name}.zip"'},
     )
 
 
