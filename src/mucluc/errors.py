@@ -7,6 +7,7 @@
     │   └── LibraryNotFoundError    no member library has the asked code
     ├── RecordNotFoundError     no union record has the asked id
     ├── DedupError              a staff merge, split or blocklist change cannot be done
+    ├── QuarantineError         a quarantined record cannot be fixed or discarded as asked
     ├── QueryError              a search query cannot be understood
     ├── IngestError             a file to ingest cannot be read at all
     ├── IndexBusyError          another process is writing the search index
@@ -47,6 +48,10 @@ class RecordNotFoundError(MuclucError):
 
 class DedupError(MuclucError):
     """A staff merge, split, never-merge or blocklist change names something unusable."""
+
+
+class QuarantineError(MuclucError):
+    """A quarantined record cannot be re-submitted or discarded as asked (no note, no record)."""
 
 
 class QueryError(MuclucError):

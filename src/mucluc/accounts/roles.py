@@ -5,7 +5,7 @@ Pure rules, no I/O: the web admin, the contribution API and the CLI all ask
 test matrix can check every role against every action.
 
     national_administrator   everything, every library
-    library_administrator    its own library: records, keys, staff, settings, audit
+    library_administrator    its own library: records, keys, staff, details, audit, jobs
     cataloguer               its own library's records and holdings
     merge_reviewer           merge, split and never-merge decisions, any library
     api_reader               read its own library's contributed records (export)
@@ -54,6 +54,7 @@ _LIBRARY_SCOPED_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.EXPORT_LIBRARY,
             Action.MANAGE_KEYS,
             Action.MANAGE_ACCOUNTS,
+            Action.MANAGE_LIBRARIES,
             Action.READ_AUDIT,
             Action.READ_JOBS,
         }

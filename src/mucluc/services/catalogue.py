@@ -11,16 +11,27 @@ from mucluc.core.ports import CatalogueCounts, CatalogueStore
 from mucluc.errors import LibraryError, RecordNotFoundError
 
 
-def add_library(store: CatalogueStore, library: LibraryInfo) -> None:
-    """Register a member library; its code must be new and its type one of LIBRARY_TYPES."""
+def _check_library(library: LibraryInfo) -> None:
     if library.type not in LIBRARY_TYPES:
         raise LibraryError(
             f"unknown library type {library.type!r}; use one of: {', '.join(LIBRARY_TYPES)}"
         )
     if not library.code.strip():
         raise LibraryError("a library code cannot be empty")
+
+
+def add_library(store: CatalogueStore, library: LibraryInfo) -> None:
+    """Register a member library; its code must be new and its type one of LIBRARY_TYPES."""
+    _check_library(library)
     with store.transaction() as transaction:
         transaction.add_library(library)
+
+
+def update_library(store: CatalogueStore, library: LibraryInfo) -> None:
+    """Change a member library's names, type, province or contact; its code stays."""
+    _check_library(library)
+    with store.transaction() as transaction:
+        transaction.update_library(library)
 
 
 def list_libraries(store: CatalogueStore) -> list[LibraryInfo]:

@@ -14,6 +14,14 @@ from sqlalchemy import Engine
 
 from mucluc.config import Settings
 from mucluc.storage.accounts import SqlSecurityStore
+from mucluc.storage.jobs import SqlJobBoard
+from mucluc.storage.quarantine import SqlQuarantine
+from mucluc.web.admin.blocklist import blocklist_router
+from mucluc.web.admin.dedup import union_records_router
+from mucluc.web.admin.jobs import jobs_router
+from mucluc.web.admin.libraries import libraries_router
+from mucluc.web.admin.pages import AdminState
+from mucluc.web.admin.quarantine import quarantine_router
 from mucluc.web.admin.routes import admin_router
 from mucluc.web.api.contribution import contribution_router
 from mucluc.web.guards import SecurityState
@@ -36,4 +44,13 @@ def install_security(app: FastAPI, settings: Settings, engine: Engine) -> Securi
     app.state.rate_limiter = install_hardening(app, settings)
     app.include_router(contribution_router)
     app.include_router(admin_router)
+    app.state.admin = AdminState(jobs=SqlJobBoard(engine), quarantine=SqlQuarantine(engine))
+    for router in (
+        libraries_router,
+        jobs_router,
+        quarantine_router,
+        union_records_router,
+        blocklist_router,
+    ):
+        app.include_router(router)
     return state

@@ -1,4 +1,7 @@
-"""Admin pages under /admin: every form posts a CSRF token, every rule is checked on the server.
+"""Admin sign-in, API keys, accounts and the audit log; every form posts a CSRF token.
+
+The other staff pages (libraries, jobs, quarantine, union records, the ISBN
+blocklist) have a module each beside this one; `pages.py` holds what they share.
 
 Sign-in sets an HttpOnly, SameSite=Strict session cookie (Secure unless
 `session_cookie_secure` is off); the sign-in form itself carries a
@@ -11,18 +14,15 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import timedelta
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
-from mucluc.accounts.ports import SessionView
-from mucluc.accounts.roles import Action, Principal, Role, is_allowed, roles_assignable_by
+from mucluc.accounts.roles import Action, Role, is_allowed, roles_assignable_by
 from mucluc.accounts.service import (
+    IssuedApiKey,
     create_account,
     create_api_key,
     list_accounts,
@@ -34,57 +34,23 @@ from mucluc.accounts.service import (
 )
 from mucluc.errors import AccountError, AuthenticationError, PermissionDeniedError
 from mucluc.services.audit import read_audit_page
-from mucluc.services.catalogue import list_libraries
-from mucluc.web.catalogue.templates import render as render_page
+from mucluc.web.admin.pages import (
+    CsrfToken,
+    Staff,
+    check_csrf,
+    library_codes,
+    render,
+    staff_change,
+    staff_form,
+    staff_page,
+    to_sign_in,
+)
 from mucluc.web.guards import SESSION_COOKIE, client_address, current_session, security_state
-from mucluc.web.state import web_state
 
 admin_router = APIRouter(prefix="/admin", include_in_schema=False)
 
 SIGN_IN_CSRF_COOKIE = "mucluc_sign_in_csrf"
 AUDIT_PAGE_SIZE = 100
-_environment = Environment(
-    loader=ChoiceLoader(
-        [
-            FileSystemLoader(Path(__file__).parent / "templates"),
-            FileSystemLoader(Path(__file__).parents[1] / "catalogue" / "templates"),
-        ]
-    ),
-    autoescape=select_autoescape(default=True),
-)
-templates = Jinja2Templates(env=_environment)
-
-
-def render(
-    request: Request,
-    name: str,
-    context: dict[str, Any],
-    *,
-    session: SessionView | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    """Render an admin page in the reader's language; never cached."""
-    page_context = {
-        "session": session,
-        "csrf_token": session.csrf_token if session else "",
-        **context,
-    }
-    response = render_page(request, name, page_context, status, environment=templates)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _signed_in(request: Request) -> SessionView | None:
-    return current_session(request)
-
-
-def _to_sign_in() -> Response:
-    return RedirectResponse("/admin/sign-in", status_code=303)
-
-
-def _check_csrf(session: SessionView, token: str) -> None:
-    if not hmac.compare_digest(token, session.csrf_token):
-        raise PermissionDeniedError("the form has expired or did not come from this site")
 
 
 @admin_router.get("/sign-in", response_class=HTMLResponse, name="admin_sign_in")
@@ -163,67 +129,31 @@ def sign_in_submit(
 
 
 @admin_router.post("/sign-out")
-def sign_out_submit(
-    request: Request, csrf_token: Annotated[str, Form(max_length=100)] = ""
-) -> Response:
+def sign_out_submit(request: Request, csrf_token: CsrfToken = "") -> Response:
     """End the session."""
-    session = _signed_in(request)
+    session = current_session(request)
     if session is not None:
-        _check_csrf(session, csrf_token)
+        check_csrf(session, csrf_token)
         sign_out(
             security_state(request).store,
             request.cookies.get(SESSION_COOKIE, ""),
             client_address=client_address(request),
         )
-    response = _to_sign_in()
+    response = to_sign_in()
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
 @admin_router.get("", response_class=HTMLResponse, name="admin_home")
 def dashboard(request: Request) -> Response:
-    """Who is signed in and what they may do."""
-    session = _signed_in(request)
-    if session is None:
-        return _to_sign_in()
-    principal = principal_of_account(session.account)
-    return render(
-        request,
-        "admin_home.html",
-        {
-            "may_manage_keys": _may(principal, Action.MANAGE_KEYS),
-            "may_manage_accounts": _may(principal, Action.MANAGE_ACCOUNTS),
-            "may_read_audit": _may(principal, Action.READ_AUDIT),
-        },
-        session=session,
-    )
-
-
-def _may(principal: Principal, action: Action) -> bool:
-    return is_allowed(principal, action, principal.library_code)
-
-
-def _library_codes(request: Request, principal: Principal) -> list[str]:
-    codes = [library.code for library in list_libraries(web_state(request).store)]
-    if principal.role is Role.NATIONAL_ADMINISTRATOR:
-        return codes
-    return [code for code in codes if code == principal.library_code]
+    """Who is signed in and which pages they may use."""
+    return staff_page(request, "admin_home.html", lambda _staff: {})
 
 
 @admin_router.get("/keys", response_class=HTMLResponse, name="admin_keys")
 def keys_page(request: Request) -> Response:
     """The API keys the signed-in account may manage."""
-    session = _signed_in(request)
-    if session is None:
-        return _to_sign_in()
-    principal = principal_of_account(session.account)
-    keys = list_api_keys(security_state(request).store, principal, None)
-    return render(
-        request,
-        "admin_keys.html",
-        {"keys": keys, "libraries": _library_codes(request, principal), "new_key": None},
-        session=session,
-    )
+    return staff_page(request, "admin_keys.html", lambda staff: _keys(request, staff, None))
 
 
 @admin_router.post("/keys", response_class=HTMLResponse)
@@ -232,64 +162,61 @@ def create_key_submit(
     library: Annotated[str, Form(max_length=32)],
     scope: Annotated[str, Form(max_length=16)] = "write",
     label: Annotated[str, Form(max_length=200)] = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    csrf_token: CsrfToken = "",
 ) -> Response:
     """Issue a key and show it once."""
-    session = _signed_in(request)
-    if session is None:
-        return _to_sign_in()
-    _check_csrf(session, csrf_token)
-    principal = principal_of_account(session.account)
-    store = security_state(request).store
-    issued = create_api_key(
-        store, principal, library, scope=scope, label=label, client_address=client_address(request)
-    )
-    return render(
-        request,
-        "admin_keys.html",
-        {
-            "keys": list_api_keys(store, principal, None),
-            "libraries": _library_codes(request, principal),
-            "new_key": issued,
-        },
-        session=session,
-    )
+
+    def issued(staff: Staff) -> Response:
+        new_key = create_api_key(
+            security_state(request).store,
+            staff.principal,
+            library,
+            scope=scope,
+            label=label,
+            client_address=staff.client_address,
+        )
+        return render(
+            request, "admin_keys.html", _keys(request, staff, new_key), session=staff.session
+        )
+
+    return staff_form(request, csrf_token, issued)
+
+
+def _keys(request: Request, staff: Staff, new_key: IssuedApiKey | None) -> dict[str, object]:
+    return {
+        "keys": list_api_keys(security_state(request).store, staff.principal, None),
+        "libraries": library_codes(request, staff.principal),
+        "new_key": new_key,
+    }
 
 
 @admin_router.post("/keys/{key_id}/revoke")
-def revoke_key_submit(
-    request: Request, key_id: str, csrf_token: Annotated[str, Form(max_length=100)] = ""
-) -> Response:
+def revoke_key_submit(request: Request, key_id: str, csrf_token: CsrfToken = "") -> Response:
     """Revoke a key at once."""
-    session = _signed_in(request)
-    if session is None:
-        return _to_sign_in()
-    _check_csrf(session, csrf_token)
-    revoke_api_key(
-        security_state(request).store,
-        principal_of_account(session.account),
-        key_id,
-        client_address=client_address(request),
+    return staff_change(
+        request,
+        csrf_token,
+        lambda staff: revoke_api_key(
+            security_state(request).store,
+            staff.principal,
+            key_id,
+            client_address=staff.client_address,
+        ),
+        "/admin/keys",
     )
-    return RedirectResponse("/admin/keys", status_code=303)
 
 
 @admin_router.get("/accounts", response_class=HTMLResponse, name="admin_accounts")
 def accounts_page(request: Request) -> Response:
     """Staff accounts the signed-in account may manage."""
-    session = _signed_in(request)
-    if session is None:
-        return _to_sign_in()
-    principal = principal_of_account(session.account)
-    return render(
+    return staff_page(
         request,
         "admin_accounts.html",
-        {
-            "accounts": list_accounts(security_state(request).store, principal),
-            "roles": sorted(role.value for role in roles_assignable_by(principal)),
-            "libraries": _library_codes(request, principal),
+        lambda staff: {
+            "accounts": list_accounts(security_state(request).store, staff.principal),
+            "roles": sorted(role.value for role in roles_assignable_by(staff.principal)),
+            "libraries": library_codes(request, staff.principal),
         },
-        session=session,
     )
 
 
@@ -301,36 +228,39 @@ def create_account_submit(
     role: Annotated[str, Form(max_length=32)],
     library: Annotated[str, Form(max_length=32)] = "",
     display_name: Annotated[str, Form(max_length=300)] = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    csrf_token: CsrfToken = "",
 ) -> Response:
     """Create an account."""
-    session = _signed_in(request)
-    if session is None:
-        return _to_sign_in()
-    _check_csrf(session, csrf_token)
-    try:
-        chosen_role = Role(role)
-    except ValueError as error:
-        raise AccountError(f"unknown role {role!r}") from error
-    create_account(
-        security_state(request).store,
-        principal_of_account(session.account),
-        username=username,
-        password=password,
-        role=chosen_role,
-        library_code=library or None,
-        display_name=display_name,
-        client_address=client_address(request),
+    return staff_change(
+        request,
+        csrf_token,
+        lambda staff: create_account(
+            security_state(request).store,
+            staff.principal,
+            username=username,
+            password=password,
+            role=_role(role),
+            library_code=library or None,
+            display_name=display_name,
+            client_address=staff.client_address,
+        ),
+        "/admin/accounts",
     )
-    return RedirectResponse("/admin/accounts", status_code=303)
+
+
+def _role(name: str) -> Role:
+    try:
+        return Role(name)
+    except ValueError as error:
+        raise AccountError(f"unknown role {name!r}") from error
 
 
 @admin_router.get("/audit", response_class=HTMLResponse, name="admin_audit")
 async def audit_page(request: Request, after: int = 0) -> Response:
     """The audit log, a page at a time; administrators of a library see their library's."""
-    session = await run_in_threadpool(_signed_in, request)
+    session = await run_in_threadpool(current_session, request)
     if session is None:
-        return _to_sign_in()
+        return to_sign_in()
     principal = principal_of_account(session.account)
     library = None if principal.role is Role.NATIONAL_ADMINISTRATOR else principal.library_code
     if not is_allowed(principal, Action.READ_AUDIT, library):
