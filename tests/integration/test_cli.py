@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from mucluc.storage.accounts import SqlSecurityStore
+from mucluc.storage.database import make_engine
 from tests.builders import make_marc_file, make_marc_record
 
 COMMANDS = (
@@ -118,6 +120,22 @@ def test_cli_session_from_init_to_export(
 
     assert "indexed 2 union records" in run("reindex").stdout
     assert json.loads(run("search", "truyen kieu", "--json").stdout)["total"] == 1
+
+    engine = make_engine(database_url)
+    ingests = [
+        event
+        for event in SqlSecurityStore(engine).read_audit_events(
+            library_code=None, after_id=0, limit=100
+        )
+        if event.action == "records.ingest"
+    ]
+    engine.dispose()
+    assert [(event.library_code, event.target) for event in ingests] == [
+        ("VN-NLV", marc_files["VN-NLV"].name),
+        ("VN-HCM", marc_files["VN-HCM"].name),
+    ]
+    assert {event.actor for event in ingests} == {"cli:operator"}
+    assert ingests[0].details["added"] == 2
 
 
 def test_unknown_library_is_one_clear_line_and_exit_1(

@@ -20,6 +20,7 @@ from mucluc.harvest.oai import OaiHarvester
 from mucluc.services.catalogue import add_library
 from mucluc.services.harvest import HarvestState, harvest_library
 from mucluc.services.ingest import ingest_bytes
+from mucluc.storage.accounts import SqlSecurityStore
 from mucluc.storage.repository import SqlCatalogue
 from mucluc.web.app import create_app
 from mucluc.wiring import initialise_home, open_store
@@ -80,6 +81,15 @@ def test_harvest_killed_at_seeded_points_resumes_to_an_uninterrupted_result(
     summary = json.loads(run_mucluc(environment, *command, "--json"))
     assert summary["resumed"]
     assert summary["harvested"] < PROVIDED
+    audit_log = SqlSecurityStore(catalogue.engine)
+    harvests = [
+        event
+        for event in audit_log.read_audit_events(library_code=HARVESTED_INTO, after_id=0, limit=50)
+        if event.action == "records.harvest"
+    ]
+    assert [(event.target, event.details["pages"]) for event in harvests] == [
+        (provider, summary["pages"])
+    ], "the run that finished is audited once; killed runs leave only their ingest jobs"
 
     reference = reference_catalogue(tmp_path / "reference.db")
     ingest_bytes(reference, "VN-HCM", local, source_name="hcm.mrc")

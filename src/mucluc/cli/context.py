@@ -10,6 +10,7 @@ import typer
 
 from mucluc.config import Settings
 from mucluc.search.index import TantivyIndex
+from mucluc.storage.accounts import SqlSecurityStore
 from mucluc.storage.repository import SqlCatalogue
 from mucluc.wiring import open_index, open_store
 
@@ -27,6 +28,10 @@ class CommandContext:
         if self._store is None:
             self._store = open_store(self.settings)
         return self._store
+
+    def audit_log(self) -> SqlSecurityStore:
+        """The store's accounts, keys and audit log."""
+        return SqlSecurityStore(self.store().engine)
 
     def index(self) -> TantivyIndex:
         """The live search index."""

@@ -15,7 +15,7 @@ import typer
 
 from mucluc.accounts.roles import Principal
 from mucluc.accounts.service import SYSTEM_ACTOR
-from mucluc.cli.context import CommandContext, command_context
+from mucluc.cli.context import command_context
 from mucluc.cli.records import update_index_now
 from mucluc.services.curation import (
     staff_block_isbn,
@@ -25,7 +25,6 @@ from mucluc.services.curation import (
     staff_unblock_isbn,
 )
 from mucluc.services.matching import list_blocked_isbns, rebuild_union_records
-from mucluc.storage.accounts import SqlSecurityStore
 
 dedup_app = typer.Typer(
     help="Union records: rebuild, staff merge/split/never-merge, the ISBN blocklist.",
@@ -46,10 +45,6 @@ Actor = Annotated[
 def _staff(actor: str | None) -> Principal:
     """Who acts from the command line: the operator, or the person named."""
     return SYSTEM_ACTOR if actor is None else replace(SYSTEM_ACTOR, actor=f"cli:{actor}")
-
-
-def _audit_log(runtime: CommandContext) -> SqlSecurityStore:
-    return SqlSecurityStore(runtime.store().engine)
 
 
 @dedup_app.callback()
@@ -88,7 +83,7 @@ def merge(
     """Merge union records; the absorbed ids redirect to the one that stays."""
     runtime = command_context(context)
     survivor = staff_merge(
-        runtime.store(), _audit_log(runtime), _staff(actor), union_records, reason=reason
+        runtime.store(), runtime.audit_log(), _staff(actor), union_records, reason=reason
     )
     typer.echo(f"merged into union record {survivor}")
     typer.echo(update_index_now(runtime))
@@ -107,7 +102,7 @@ def split(
     """Split members off a union record; the old id stays with the larger part."""
     runtime = command_context(context)
     kept, split_off = staff_split(
-        runtime.store(), _audit_log(runtime), _staff(actor), union_record, members, reason=reason
+        runtime.store(), runtime.audit_log(), _staff(actor), union_record, members, reason=reason
     )
     typer.echo(f"union record {kept} kept, split off as union record {split_off}")
     typer.echo(update_index_now(runtime))
@@ -124,7 +119,7 @@ def never_merge(
     """Keep two union records apart in every later run."""
     runtime = command_context(context)
     left, right = staff_never_merge(
-        runtime.store(), _audit_log(runtime), _staff(actor), first, second, reason=reason
+        runtime.store(), runtime.audit_log(), _staff(actor), first, second, reason=reason
     )
     typer.echo(f"union records {left} and {right} will never be merged")
     typer.echo(update_index_now(runtime))
@@ -140,7 +135,7 @@ def blocklist_add(
     """Block an ISBN: it stops being evidence, and records sharing it are matched again."""
     runtime = command_context(context)
     added = staff_block_isbn(
-        runtime.store(), _audit_log(runtime), _staff(actor), isbn, reason=reason
+        runtime.store(), runtime.audit_log(), _staff(actor), isbn, reason=reason
     )
     typer.echo(f"blocked {isbn}" if added else f"{isbn} was already blocked")
     typer.echo(update_index_now(runtime))
@@ -154,7 +149,7 @@ def blocklist_remove(
 ) -> None:
     """Unblock an ISBN; records sharing it are matched again."""
     runtime = command_context(context)
-    removed = staff_unblock_isbn(runtime.store(), _audit_log(runtime), _staff(actor), isbn)
+    removed = staff_unblock_isbn(runtime.store(), runtime.audit_log(), _staff(actor), isbn)
     typer.echo(f"unblocked {isbn}" if removed else f"{isbn} was not blocked")
     typer.echo(update_index_now(runtime))
 

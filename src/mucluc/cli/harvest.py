@@ -15,10 +15,12 @@ from typing import Annotated
 import httpx
 import typer
 
+from mucluc.accounts.service import SYSTEM_ACTOR
 from mucluc.cli.context import command_context, print_json
 from mucluc.cli.records import update_index_now
 from mucluc.errors import ConfigurationError
 from mucluc.harvest.oai import METADATA_PREFIXES, OaiHarvester
+from mucluc.services.audit import record_audit_event
 from mucluc.services.harvest import HarvestState, HarvestSummary, harvest_library
 
 
@@ -85,6 +87,14 @@ def harvest(
             save_state=lambda new_state: save_state(path, new_state),
             progress=report,
         )
+    record_audit_event(
+        runtime.audit_log(),
+        actor=SYSTEM_ACTOR.actor,
+        action="records.harvest",
+        library_code=library,
+        target=url,
+        details={**summary.counts, "pages": summary.pages, "deletions": summary.deleted},
+    )
     index_message = update_index_now(runtime)
     if as_json:
         print_json(asdict(summary))

@@ -12,11 +12,13 @@ from typing import Annotated
 
 import typer
 
+from mucluc.accounts.service import SYSTEM_ACTOR
 from mucluc.cli.context import CommandContext, command_context, print_json
 from mucluc.core.marc.formats import FORMATS
 from mucluc.core.marc.tabular import ROLES, parse_columns
 from mucluc.core.source_config import SourceConfig
 from mucluc.errors import IndexBusyError
+from mucluc.services.audit import record_audit_event
 from mucluc.services.catalogue import catalogue_counts, export_jsonl
 from mucluc.services.indexing import apply_pending_changes
 from mucluc.services.ingest import ingest_files
@@ -106,6 +108,15 @@ def ingest(
             progress=advance,
             record_format=None if record_format == "auto" else record_format,
             source=source,
+        )
+    for summary in summaries:
+        record_audit_event(
+            runtime.audit_log(),
+            actor=SYSTEM_ACTOR.actor,
+            action="records.ingest",
+            library_code=library,
+            target=summary.source_name,
+            details={**summary.counts(), "ingest_job": summary.job_id},
         )
     index_message = update_index_now(runtime)
     totals = {name: sum(getattr(summary, name) for summary in summaries) for name in INGEST_KEYS}
