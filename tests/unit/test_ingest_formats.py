@@ -68,6 +68,42 @@ def test_marcxml_with_doctype_is_refused_with_reason() -> None:
     assert "DOCTYPE" in outcome.problems[0]["message"]
 
 
+class CountingStream(io.BytesIO):
+    """A file that remembers how many bytes its reader has asked for so far."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+def test_marcxml_is_read_as_it_streams_not_whole() -> None:
+    records = "\n".join(MARCXML_RECORD.replace(">x1<", f">x{n}<") for n in range(20_000))
+    stream = CountingStream(f"<collection>\n{records}\n</collection>".encode())
+    outcomes = read_records(stream, "national-library.xml", record_format="marcxml")
+    first = next(outcomes)
+    assert first.record is not None
+    assert first.record.get("001").data == "x0"
+    assert stream.bytes_read < len(stream.getvalue()) // 10
+    assert sum(1 for _ in outcomes) == 19_999
+
+
+def test_marcxml_that_breaks_off_keeps_what_came_before_and_says_where() -> None:
+    good = "\n".join(MARCXML_RECORD.replace(">x1<", f">x{n}<") for n in (1, 2))
+    data = f"<collection>\n{good}\n<record><leader>broken".encode()
+    outcomes = read(data, "cut.xml")
+    assert [outcome.record.get("001").data for outcome in outcomes[:2]] == ["x1", "x2"]
+    stopped = outcomes[2]
+    assert (stopped.record, stopped.position, stopped.line) == (None, 3, 4)
+    assert "cut.xml, line 4" in stopped.problems[0]["message"]
+    assert stopped.problems[0]["message"].endswith("reading stopped here")
+    assert stopped.raw == b"<record><leader>broken"
+
+
 def test_marc_json_list_keeps_going_after_a_bad_entry() -> None:
     good = make_marc_record("j1", "Tiếng Việt").as_dict()
     data = json.dumps([good, {"fields": "nope"}, good]).encode()

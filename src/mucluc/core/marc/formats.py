@@ -19,7 +19,7 @@ from lxml import etree
 from pymarc import Record
 
 from mucluc.core.crosswalk.marcxml import MarcXmlError, read_marcxml
-from mucluc.core.crosswalk.xml_input import XmlInputError, parse_xml
+from mucluc.core.crosswalk.xml_input import XmlInputError, iterate_xml
 from mucluc.core.marc.iso2709 import ParsedRecord, read_iso2709_stream
 from mucluc.core.marc.lean import LeanField, LeanRecord
 from mucluc.core.marc.tabular import ColumnMapping, read_table
@@ -46,6 +46,8 @@ _EXTENSIONS = {
     ".xlsx": XLSX,
 }
 SNIFF_BYTES = 4096
+UNREAD_KEPT_BYTES = 1 << 20
+"""How much of a document that breaks off is kept with its quarantined remainder."""
 
 
 def detect_format(head: bytes, name: str = "") -> str:
@@ -91,7 +93,7 @@ def read_records(
     if record_format == ISO2709:
         yield from read_iso2709_stream(stream, source_name, encoding=encoding)
     elif record_format == MARCXML:
-        yield from read_marcxml_stream(stream.read(), source_name)
+        yield from read_marcxml_stream(stream, source_name)
     elif record_format == MARC_JSON:
         yield from read_marc_json(stream.read(), source_name)
     elif record_format == MRK:
@@ -128,38 +130,72 @@ def _local_name(element: etree._Element) -> str:
     return str(element.tag).rsplit("}", 1)[-1]
 
 
-def read_marcxml_stream(data: bytes, source_name: str) -> Iterator[ParsedRecord]:
+def read_marcxml_stream(stream: BinaryIO, source_name: str) -> Iterator[ParsedRecord]:
     """Yield the MARCXML records of a document: a collection, a record, or an OAI-PMH response.
 
     Records are the `record` elements holding a leader or fields, in any
     namespace but OAI-PMH's own; the hardened parser refuses DTDs and entities.
+    The document is read as it streams and each record is dropped once read,
+    so a national library's multi-gigabyte export needs no more memory than
+    one record. A document that breaks off keeps the records read before the
+    break; the rest is one outcome that says at which line reading stopped.
+    """
+    position = 0
+    try:
+        for element in iterate_xml(stream, source_name=source_name):
+            if not isinstance(element.tag, str) or _local_name(element) != "record":
+                continue
+            if _holds_marc_fields(element):
+                position += 1
+                yield _marcxml_outcome(element, position, source_name)
+            _forget(element)
+    except XmlInputError as error:
+        line = error.line
+        message = f"{error}; reading stopped here"
+        problem = _problem(source_name, position + 1, 0, "", message, line=line)
+        raw = _unread_text(stream, line)
+        yield ParsedRecord(raw, position + 1, 0, None, [problem], line=line)
+
+
+def _holds_marc_fields(element: etree._Element) -> bool:
+    return any(
+        isinstance(child.tag, str) and _local_name(child) in ("leader", "controlfield", "datafield")
+        for child in element
+    )
+
+
+def _marcxml_outcome(element: etree._Element, position: int, source_name: str) -> ParsedRecord:
+    line = element.sourceline if isinstance(element.sourceline, int) else 0
+    raw = etree.tostring(element, encoding="utf-8")
+    try:
+        record = read_marcxml(element, source_name=source_name)
+    except MarcXmlError as error:
+        problem = _problem(source_name, position, 0, "", str(error), line=line)
+        return ParsedRecord(raw, position, 0, None, [problem], line=line)
+    return ParsedRecord(raw, position, 0, _lean_record(record), [], line=line)
+
+
+def _forget(element: etree._Element) -> None:
+    """Free a record that has been read, and the records before it."""
+    element.clear()
+    parent = element.getparent()
+    while parent is not None and element.getprevious() is not None:
+        del parent[0]
+
+
+def _unread_text(stream: BinaryIO, line: int) -> bytes:
+    """The document from `line` on, at most UNREAD_KEPT_BYTES: what a cataloguer sees of the break.
+
+    Empty when the stream cannot be read again (the records before it are kept either way).
     """
     try:
-        root = parse_xml(data, source_name=source_name)
-    except XmlInputError as error:
-        message = f"{error}; reading stopped here"
-        yield ParsedRecord(data, 1, 0, None, [_problem(source_name, 1, 0, "", message)])
-        return
-    position = 0
-    for element in root.iter():
-        if not isinstance(element.tag, str) or _local_name(element) != "record":
-            continue
-        if not any(
-            isinstance(child.tag, str)
-            and _local_name(child) in ("leader", "controlfield", "datafield")
-            for child in element
-        ):
-            continue
-        position += 1
-        line = element.sourceline if isinstance(element.sourceline, int) else 0
-        raw = etree.tostring(element, encoding="utf-8")
-        try:
-            record = read_marcxml(element, source_name=source_name)
-        except MarcXmlError as error:
-            problem = _problem(source_name, position, 0, "", str(error), line=line)
-            yield ParsedRecord(raw, position, 0, None, [problem], line=line)
-            continue
-        yield ParsedRecord(raw, position, 0, _lean_record(record), [], line=line)
+        stream.seek(0)
+    except (OSError, ValueError):
+        return b""
+    for _ in range(max(line - 1, 0)):
+        if not stream.readline():
+            break
+    return stream.read(UNREAD_KEPT_BYTES)
 
 
 def _lean_record(record: Record) -> LeanRecord:
