@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 
 import pytest
 from openpyxl import Workbook
@@ -80,6 +81,14 @@ class CountingStream(io.BytesIO):
         self.bytes_read += len(chunk)
         return chunk
 
+    def readline(self, size: int | None = -1) -> bytes:
+        line = super().readline(size)
+        self.bytes_read += len(line)
+        return line
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
 
 def test_marcxml_is_read_as_it_streams_not_whole() -> None:
     records = "\n".join(MARCXML_RECORD.replace(">x1<", f">x{n}<") for n in range(20_000))
@@ -102,6 +111,17 @@ def test_marcxml_that_breaks_off_keeps_what_came_before_and_says_where() -> None
     assert "cut.xml, line 4" in stopped.problems[0]["message"]
     assert stopped.problems[0]["message"].endswith("reading stopped here")
     assert stopped.raw == b"<record><leader>broken"
+
+
+def test_marc_json_lines_are_read_a_line_at_a_time() -> None:
+    lines = (json.dumps(make_marc_record(f"j{n}", "Tiếng Việt").as_dict()) for n in range(5_000))
+    stream = CountingStream("\n".join(lines).encode())
+    outcomes = read_records(stream, "dump.jsonl", record_format="marc-json")
+    first = next(outcomes)
+    assert first.record is not None
+    assert first.record.get("001").data == "j0"
+    assert stream.bytes_read < len(stream.getvalue()) // 10
+    assert [outcome.position for outcome in outcomes][-1] == 5_000
 
 
 def test_marc_json_list_keeps_going_after_a_bad_entry() -> None:

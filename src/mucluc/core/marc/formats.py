@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any, BinaryIO
 
 from lxml import etree
@@ -95,7 +96,7 @@ def read_records(
     elif record_format == MARCXML:
         yield from read_marcxml_stream(stream, source_name)
     elif record_format == MARC_JSON:
-        yield from read_marc_json(stream.read(), source_name)
+        yield from read_marc_json_stream(stream, source_name)
     elif record_format == MRK:
         yield from read_mrk(stream.read(), source_name, encoding=encoding)
     elif record_format in (CSV, XLSX):
@@ -216,6 +217,56 @@ def _lean_record(record: Record) -> LeanRecord:
 
 def _nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def read_marc_json_stream(stream: BinaryIO, source_name: str) -> Iterator[ParsedRecord]:
+    """Yield MARC-in-JSON records: one object, a list of them, or one object per line.
+
+    One object per line (JSON lines, as large dumps are written) is read a
+    line at a time; a list or a pretty-printed object is read whole.
+    """
+    first_line = stream.readline()
+    while first_line and not first_line.strip():
+        first_line = stream.readline()
+    if first_line and _is_json_object(first_line):
+        yield from _read_marc_json_lines(first_line, stream, source_name)
+    else:
+        yield from read_marc_json(first_line + stream.read(), source_name)
+
+
+def _is_json_object(line: bytes) -> bool:
+    try:
+        return isinstance(json.loads(line.decode("utf-8-sig")), dict)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+
+
+def _read_marc_json_lines(
+    first_line: bytes, stream: BinaryIO, source_name: str
+) -> Iterator[ParsedRecord]:
+    position = 0
+    number = 0
+    for raw_line in chain([first_line], stream):
+        number += 1
+        if number == 1 and raw_line.startswith(b"\xef\xbb\xbf"):
+            raw_line = raw_line[3:]
+        raw = raw_line.rstrip(b"\r\n")
+        if not raw.strip():
+            continue
+        position += 1
+        try:
+            entry = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            fault = f"line {number}: not UTF-8 at byte {error.start}: MARC-in-JSON must be UTF-8"
+        except json.JSONDecodeError as error:
+            fault = f"line {number}: not JSON ({error})"
+        else:
+            fault = _marc_json_fault(entry)
+        if fault:
+            problem = _problem(source_name, position, 0, "", fault, line=number)
+            yield ParsedRecord(raw, position, 0, None, [problem], line=number)
+            continue
+        yield ParsedRecord(raw, position, 0, LeanRecord.from_dict(entry), [], line=number)
 
 
 def read_marc_json(data: bytes, source_name: str) -> Iterator[ParsedRecord]:
