@@ -255,18 +255,12 @@ def _read_marc_json_lines(
             continue
         position += 1
         try:
-            entry = json.loads(raw.decode("utf-8"))
+            entry: Any = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as error:
-            fault = f"line {number}: not UTF-8 at byte {error.start}: MARC-in-JSON must be UTF-8"
+            entry = ValueError(f"not UTF-8 at byte {error.start}: MARC-in-JSON must be UTF-8")
         except json.JSONDecodeError as error:
-            fault = f"line {number}: not JSON ({error})"
-        else:
-            fault = _marc_json_fault(entry)
-        if fault:
-            problem = _problem(source_name, position, 0, "", fault, line=number)
-            yield ParsedRecord(raw, position, 0, None, [problem], line=number)
-            continue
-        yield ParsedRecord(raw, position, 0, LeanRecord.from_dict(entry), [], line=number)
+            entry = error
+        yield _marc_json_outcome(entry, raw, position, number, source_name)
 
 
 def read_marc_json(data: bytes, source_name: str) -> Iterator[ParsedRecord]:
@@ -294,17 +288,23 @@ def read_marc_json(data: bytes, source_name: str) -> Iterator[ParsedRecord]:
             text_of_entry = json.dumps(entry, ensure_ascii=False)
             entries.append((0, entry, text_of_entry.encode("utf-8", "backslashreplace")))
     for position, (line, entry, raw) in enumerate(entries, start=1):
-        if isinstance(entry, Exception):
-            message = f"line {line}: not JSON ({entry})"
-            problem = _problem(source_name, position, 0, "", message, line=line)
-            yield ParsedRecord(raw, position, 0, None, [problem], line=line)
-            continue
+        yield _marc_json_outcome(entry, raw, position, line, source_name)
+
+
+def _marc_json_outcome(
+    entry: Any, raw: bytes, position: int, line: int, source_name: str
+) -> ParsedRecord:
+    """The outcome of one decoded entry, or of the error that stopped it being decoded."""
+    if isinstance(entry, json.JSONDecodeError):
+        fault = f"line {line}: not JSON ({entry})"
+    elif isinstance(entry, ValueError):
+        fault = f"line {line}: {entry}"
+    else:
         fault = _marc_json_fault(entry)
-        if fault:
-            problem = _problem(source_name, position, 0, "", fault, line=line)
-            yield ParsedRecord(raw, position, 0, None, [problem], line=line)
-            continue
-        yield ParsedRecord(raw, position, 0, LeanRecord.from_dict(entry), [], line=line)
+    if fault:
+        problem = _problem(source_name, position, 0, "", fault, line=line)
+        return ParsedRecord(raw, position, 0, None, [problem], line=line)
+    return ParsedRecord(raw, position, 0, LeanRecord.from_dict(entry), [], line=line)
 
 
 def _marc_json_fault(entry: Any) -> str:
