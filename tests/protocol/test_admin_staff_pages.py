@@ -245,6 +245,13 @@ def test_a_national_administrator_adds_a_library_and_a_library_administrator_edi
     )
     assert edited.status_code == 200
     assert "thuvien@hcm.vn" in edited.text
+    promoted = site.post(
+        "hoa",
+        "/admin/libraries/VN-HCM",
+        {"name_vi": "Thư viện", "name_en": "Library", "library_type": "national"},
+    )
+    assert promoted.status_code == 403
+    assert "decides whose record speaks" in promoted.text
     other = site.post(
         "hoa",
         "/admin/libraries/VN-NLV",

@@ -13,7 +13,7 @@ from typing import Any
 from mucluc.accounts.roles import Action, Principal, authorise, is_allowed
 from mucluc.core.model import LibraryInfo
 from mucluc.core.ports import CatalogueStore
-from mucluc.errors import LibraryNotFoundError
+from mucluc.errors import LibraryNotFoundError, PermissionDeniedError
 from mucluc.services.audit import AuditLog, record_audit_event
 from mucluc.services.catalogue import add_library, list_libraries, update_library
 
@@ -54,8 +54,17 @@ def edit_library(
     *,
     client_address: str = "",
 ) -> None:
-    """Change a library's details, for its own administrator or a national one; audited."""
+    """Change a library's details, for its own administrator or a national one; audited.
+
+    Only a national administrator changes a library's type: the type ranks
+    whose record speaks for a union record (the national library first).
+    """
     before = editable_library(store, principal, library.code)
+    if library.type != before.type and not may_add_libraries(principal):
+        raise PermissionDeniedError(
+            "only a national administrator may change a library's type: it decides "
+            "whose record speaks for the union records"
+        )
     update_library(store, library)
     changed = {
         name: {"from": old, "to": new}
