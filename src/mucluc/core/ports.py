@@ -80,51 +80,8 @@ class CatalogueTransaction(Protocol):
     def finish_job(self, job_id: int, status: str, counts: dict[str, int], message: str) -> None:
         """Record how an ingest job ended."""
 
-    def find_source_record(self, library_id: int, local_id: str) -> StoredSourceRecord | None:
-        """The stored record of a library with this local id, if any."""
-
-    def save_source_record(
-        self,
-        *,
-        library_id: int,
-        local_id: str,
-        record_format: str,
-        raw: bytes,
-        record: dict[str, Any] | None,
-        content_hash: str,
-        status: str,
-        problems: list[dict[str, Any]],
-        job_id: int | None,
-    ) -> int:
-        """Insert or replace a library's source record; return its id."""
-
-    def replace_match_keys(self, source_record_id: int, keys: Iterable[tuple[str, str]]) -> None:
-        """Set the blocking keys of a source record."""
-
-    def replace_holdings(
-        self, source_record_id: int, library_id: int, holdings: Iterable[HoldingStatement]
-    ) -> None:
-        """Set the holdings of a source record."""
-
-    def union_records_sharing_keys(
-        self, keys: Iterable[tuple[str, str]], excluding_source_record_id: int
-    ) -> list[int]:
-        """Active union records whose members share any key, lowest id first."""
-
-    def union_record_libraries(self, union_record_id: int) -> set[int]:
-        """Ids of the libraries with a member in the union record."""
-
     def create_union_record(self) -> int:
         """A new, empty, active union record; its id is never reused."""
-
-    def set_union_record(self, source_record_id: int, union_record_id: int | None) -> None:
-        """Make the source record a member of a union record (or of none)."""
-
-    def member_count(self, union_record_id: int) -> int:
-        """How many active source records the union record has."""
-
-    def set_union_status(self, union_record_id: int, status: str, title: str | None) -> None:
-        """Change a union record's status and (if given) its display title."""
 
     def append_change(self, union_record_id: int, operation: str) -> None:
         """Append to the ordered change log."""
@@ -178,16 +135,6 @@ class SourceRecordWrite:
 
 
 @dataclass(frozen=True)
-class KeyMembership:
-    """An active source record in an active union record, under one blocking key."""
-
-    kind: str
-    value: str
-    union_record_id: int
-    source_record_id: int
-
-
-@dataclass(frozen=True)
 class UnionMember:
     """One active member of a union record, with what choosing its title needs."""
 
@@ -215,9 +162,6 @@ class IngestTransaction(CatalogueTransaction, Protocol):
         self, library_id: int, job_id: int, writes: list[SourceRecordWrite]
     ) -> dict[str, int]:
         """Insert or replace these records with their keys and holdings; ids by local id."""
-
-    def key_memberships(self, keys: Iterable[tuple[str, str]]) -> list[KeyMembership]:
-        """Active members of active union records that have any of these keys."""
 
     def union_members(self, union_record_ids: Iterable[int]) -> list[UnionMember]:
         """The active members of these union records, by source record id."""

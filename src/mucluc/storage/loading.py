@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from mucluc.core.ports import KeyMembership, SourceRecordWrite, StoredSourceRecord, UnionMember
+from mucluc.core.ports import SourceRecordWrite, StoredSourceRecord, UnionMember
 from mucluc.storage.publishing import publish_union_records, withdraw_published
 from mucluc.storage.tables import (
     Change,
@@ -152,29 +152,6 @@ def write_source_records(
     if holding_rows:
         session.execute(insert(holding_table), holding_rows)
     return ids
-
-
-def key_memberships(session: Session, keys: Iterable[tuple[str, str]]) -> list[KeyMembership]:
-    """Active members of active union records that have any of these keys."""
-    memberships: list[KeyMembership] = []
-    for chunk in _chunks(sorted(set(keys)), PARAMETERS_PER_STATEMENT // 2):
-        rows = session.execute(
-            select(
-                key_table.c.kind,
-                key_table.c.value,
-                source_table.c.union_record_id,
-                source_table.c.id,
-            )
-            .join(source_table, source_table.c.id == key_table.c.source_record_id)
-            .join(union_table, union_table.c.id == source_table.c.union_record_id)
-            .where(
-                tuple_(key_table.c.kind, key_table.c.value).in_(chunk),
-                source_table.c.status == "active",
-                union_table.c.status == "active",
-            )
-        )
-        memberships.extend(KeyMembership(*row) for row in rows)
-    return memberships
 
 
 def union_members(session: Session, union_record_ids: Iterable[int]) -> list[UnionMember]:

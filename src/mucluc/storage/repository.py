@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,7 +20,6 @@ from mucluc.core.dedup.cluster import Override
 from mucluc.core.dedup.decide import DedupPolicy, MatchDecision
 from mucluc.core.dedup.profile import MatchProfile
 from mucluc.core.model import (
-    HoldingStatement,
     LibraryInfo,
     UnionRecordView,
 )
@@ -29,7 +28,6 @@ from mucluc.core.ports import (
     CatalogueCounts,
     ChangeEntry,
     ExportRow,
-    KeyMembership,
     RecordPlacement,
     SourceRecordDocument,
     SourceRecordWrite,
@@ -43,7 +41,6 @@ from mucluc.storage.tables import (
     Holding,
     IngestJob,
     Library,
-    MatchKey,
     SourceRecord,
     UnionRecord,
     utc_now,
@@ -109,142 +106,12 @@ class SqlTransaction:
         for name, value in counts.items():
             setattr(job, f"records_{name}", value)
 
-    def find_source_record(self, library_id: int, local_id: str) -> StoredSourceRecord | None:
-        """The stored record of a library with this local id, if any."""
-        row = self.session.execute(
-            select(
-                SourceRecord.id,
-                SourceRecord.content_hash,
-                SourceRecord.status,
-                SourceRecord.union_record_id,
-            ).where(SourceRecord.library_id == library_id, SourceRecord.local_id == local_id)
-        ).first()
-        return StoredSourceRecord(*row) if row else None
-
-    def save_source_record(
-        self,
-        *,
-        library_id: int,
-        local_id: str,
-        record_format: str,
-        raw: bytes,
-        record: dict[str, Any] | None,
-        content_hash: str,
-        status: str,
-        problems: list[dict[str, Any]],
-        job_id: int | None,
-    ) -> int:
-        """Insert or replace a library's source record; return its id."""
-        source = self.session.scalar(
-            select(SourceRecord).where(
-                SourceRecord.library_id == library_id, SourceRecord.local_id == local_id
-            )
-        )
-        if source is None:
-            source = SourceRecord(library_id=library_id, local_id=local_id)
-            self.session.add(source)
-        source.format = record_format
-        source.raw = raw
-        source.record = record
-        source.content_hash = content_hash
-        source.status = status
-        source.problems = problems
-        source.ingest_job_id = job_id
-        source.updated_at = utc_now()
-        self.session.flush()
-        return source.id
-
-    def replace_match_keys(self, source_record_id: int, keys: Iterable[tuple[str, str]]) -> None:
-        """Set the blocking keys of a source record."""
-        self.session.query(MatchKey).filter_by(source_record_id=source_record_id).delete()
-        self.session.add_all(
-            MatchKey(source_record_id=source_record_id, kind=kind, value=value)
-            for kind, value in set(keys)
-        )
-
-    def replace_holdings(
-        self, source_record_id: int, library_id: int, holdings: Iterable[HoldingStatement]
-    ) -> None:
-        """Set the holdings of a source record."""
-        self.session.query(Holding).filter_by(source_record_id=source_record_id).delete()
-        self.session.add_all(
-            Holding(
-                source_record_id=source_record_id,
-                library_id=library_id,
-                location=holding.location or None,
-                call_number=holding.call_number or None,
-                copies=holding.copies,
-            )
-            for holding in holdings
-        )
-
-    def union_records_sharing_keys(
-        self, keys: Iterable[tuple[str, str]], excluding_source_record_id: int
-    ) -> list[int]:
-        """Active union records whose members share any key, lowest id first."""
-        key_list = list(keys)
-        if not key_list:
-            return []
-        self.session.flush()
-        union_ids = self.session.scalars(
-            select(SourceRecord.union_record_id)
-            .join(MatchKey, MatchKey.source_record_id == SourceRecord.id)
-            .join(UnionRecord, UnionRecord.id == SourceRecord.union_record_id)
-            .where(
-                tuple_(MatchKey.kind, MatchKey.value).in_(key_list),
-                SourceRecord.id != excluding_source_record_id,
-                SourceRecord.status == "active",
-                UnionRecord.status == "active",
-            )
-            .distinct()
-            .order_by(SourceRecord.union_record_id)
-        )
-        return [union_id for union_id in union_ids if union_id is not None]
-
-    def union_record_libraries(self, union_record_id: int) -> set[int]:
-        """Ids of the libraries with a member in the union record."""
-        return set(
-            self.session.scalars(
-                select(SourceRecord.library_id).where(
-                    SourceRecord.union_record_id == union_record_id,
-                    SourceRecord.status == "active",
-                )
-            )
-        )
-
     def create_union_record(self) -> int:
         """A new, empty, active union record; its id is never reused."""
         union = UnionRecord(status="active", title="")
         self.session.add(union)
         self.session.flush()
         return union.id
-
-    def set_union_record(self, source_record_id: int, union_record_id: int | None) -> None:
-        """Make the source record a member of a union record (or of none)."""
-        source = self.session.get_one(SourceRecord, source_record_id)
-        source.union_record_id = union_record_id
-        self.session.flush()
-
-    def member_count(self, union_record_id: int) -> int:
-        """How many active source records the union record has."""
-        return (
-            self.session.scalar(
-                select(func.count())
-                .select_from(SourceRecord)
-                .where(
-                    SourceRecord.union_record_id == union_record_id, SourceRecord.status == "active"
-                )
-            )
-            or 0
-        )
-
-    def set_union_status(self, union_record_id: int, status: str, title: str | None) -> None:
-        """Change a union record's status and (if given) its display title."""
-        union = self.session.get_one(UnionRecord, union_record_id)
-        union.status = status
-        if title is not None:
-            union.title = title
-        union.updated_at = utc_now()
 
     def append_change(self, union_record_id: int, operation: str) -> None:
         """Append to the ordered change log."""
@@ -358,10 +225,6 @@ class SqlTransaction:
         """Insert or replace these records with their keys and holdings; ids by local id."""
         self.session.flush()
         return loading.write_source_records(self.session, library_id, job_id, writes)
-
-    def key_memberships(self, keys: Iterable[tuple[str, str]]) -> list[KeyMembership]:
-        """Active members of active union records that have any of these keys."""
-        return loading.key_memberships(self.session, keys)
 
     def union_members(self, union_record_ids: Iterable[int]) -> list[UnionMember]:
         """The active members of these union records, by source record id."""
