@@ -6,8 +6,9 @@ production store. Both are migrated by the same Alembic scripts.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -16,6 +17,17 @@ from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).parent / "alembic"
 SQLITE_BUSY_TIMEOUT_MILLISECONDS = 30_000
+PARAMETERS_PER_STATEMENT = 900  # well under SQLite's and PostgreSQL's bound-parameter limits
+
+Item = TypeVar("Item")
+
+
+def in_chunks(
+    values: Sequence[Item], size: int = PARAMETERS_PER_STATEMENT
+) -> Iterator[Sequence[Item]]:
+    """`values` in consecutive pieces of at most `size`: one IN (...) list per statement."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def normalise_database_url(url: str) -> str:

@@ -9,7 +9,7 @@ only ever appended to (overrides) or edited by staff (blocklist).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -21,7 +21,7 @@ from mucluc.core.dedup.compare import Evidence
 from mucluc.core.dedup.decide import MatchDecision, Veto
 from mucluc.core.dedup.profile import MatchProfile
 from mucluc.core.ports import BlockedIsbnEntry, RecordPlacement, SourceRecordDocument
-from mucluc.storage.loading import PARAMETERS_PER_STATEMENT
+from mucluc.storage.database import in_chunks
 from mucluc.storage.publishing import withdraw_published
 from mucluc.storage.tables import (
     BlockedIsbn,
@@ -50,10 +50,9 @@ _PROFILE_FIELDS = tuple(item.name for item in fields(MatchProfile))
 _TUPLE_FIELDS = {item.name for item in fields(MatchProfile) if str(item.type).startswith("tuple")}
 
 
-def _chunks(values: Iterable[Any], size: int = PARAMETERS_PER_STATEMENT) -> Iterator[list[Any]]:
-    ordered = sorted(set(values))
-    for start in range(0, len(ordered), size):
-        yield ordered[start : start + size]
+def _distinct_chunks(values: Iterable[Any]) -> Iterator[Sequence[Any]]:
+    """The distinct values in order, one IN (...) list at a time."""
+    return in_chunks(sorted(set(values)))
 
 
 def profile_to_json(profile: MatchProfile) -> dict[str, Any]:
@@ -89,14 +88,14 @@ def save_match_profiles(session: Session, profiles: Mapping[int, MatchProfile]) 
 
 def drop_match_profiles(session: Session, source_record_ids: Iterable[int]) -> None:
     """Forget the profiles of these source records."""
-    for chunk in _chunks(source_record_ids):
+    for chunk in _distinct_chunks(source_record_ids):
         session.execute(delete(profile_table).where(profile_table.c.source_record_id.in_(chunk)))
 
 
 def match_profiles(session: Session, source_record_ids: Iterable[int]) -> dict[int, MatchProfile]:
     """The stored profiles of these source records (records without one are left out)."""
     found: dict[int, MatchProfile] = {}
-    for chunk in _chunks(source_record_ids):
+    for chunk in _distinct_chunks(source_record_ids):
         rows = session.execute(
             select(profile_table.c.source_record_id, profile_table.c.profile).where(
                 profile_table.c.source_record_id.in_(chunk)
@@ -120,7 +119,7 @@ def records_sharing_keys(
         values_by_kind[kind].append(value)
     holders: dict[tuple[str, str], set[int]] = {}
     for kind, values in sorted(values_by_kind.items()):
-        for chunk in _chunks(values):
+        for chunk in _distinct_chunks(values):
             rows = session.execute(
                 select(key_table.c.value, key_table.c.source_record_id)
                 .join(source_table, source_table.c.id == key_table.c.source_record_id)
@@ -168,7 +167,7 @@ def replace_match_decisions(
     Decision ids are the source record ids as decimal strings.
     """
     ids = set(source_record_ids)
-    for chunk in _chunks(ids):
+    for chunk in _distinct_chunks(ids):
         session.execute(
             delete(decision_table).where(
                 or_(
@@ -212,7 +211,7 @@ def match_decisions_touching(
         decision_table.c.threshold,
         decision_table.c.evidence,
     )
-    for chunk in _chunks(source_record_ids):
+    for chunk in _distinct_chunks(source_record_ids):
         for column in (
             decision_table.c.left_source_record_id,
             decision_table.c.right_source_record_id,
@@ -244,7 +243,7 @@ def add_overrides(session: Session, overrides: Iterable[Override], actor: str) -
 def overrides_touching(session: Session, source_record_ids: Iterable[int]) -> list[Override]:
     """Overrides with either record among these, oldest first."""
     found: dict[int, Override] = {}
-    for chunk in _chunks(source_record_ids):
+    for chunk in _distinct_chunks(source_record_ids):
         for column in (
             override_table.c.left_source_record_id,
             override_table.c.right_source_record_id,
@@ -310,7 +309,7 @@ def unblock_isbn(session: Session, isbn: str) -> bool:
 def record_placements(session: Session, source_record_ids: Iterable[int]) -> list[RecordPlacement]:
     """Where these source records are now: union record, library, status."""
     placements: list[RecordPlacement] = []
-    for chunk in _chunks(source_record_ids):
+    for chunk in _distinct_chunks(source_record_ids):
         rows = session.execute(
             select(
                 source_table.c.id,
@@ -345,7 +344,7 @@ def source_record_documents(
 ) -> list[SourceRecordDocument]:
     """The stored MARC-in-JSON of these source records, with library and local id."""
     documents: list[SourceRecordDocument] = []
-    for chunk in _chunks(source_record_ids):
+    for chunk in _distinct_chunks(source_record_ids):
         rows = session.execute(
             select(
                 source_table.c.id,
@@ -363,15 +362,15 @@ def source_record_documents(
 
 def replace_blocking_keys(session: Session, keys: Mapping[int, Iterable[tuple[str, str]]]) -> None:
     """Set the blocking keys of these source records."""
-    for chunk in _chunks(keys):
+    for chunk in _distinct_chunks(keys):
         session.execute(delete(key_table).where(key_table.c.source_record_id.in_(chunk)))
     rows = [
         {"source_record_id": source_id, "kind": kind, "value": value}
         for source_id, record_keys in keys.items()
         for kind, value in set(record_keys)
     ]
-    for start in range(0, len(rows), 10_000):
-        session.execute(insert(key_table), rows[start : start + 10_000])
+    for chunk in in_chunks(rows, 10_000):
+        session.execute(insert(key_table), list(chunk))
 
 
 def mark_union_records_merged(session: Session, redirects: Mapping[int, int]) -> None:

@@ -7,13 +7,13 @@ parameter order), so SQLite and PostgreSQL both see multi-row statements.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from mucluc.core.ports import SourceRecordWrite, StoredSourceRecord, UnionMember
+from mucluc.storage.database import in_chunks
 from mucluc.storage.publishing import publish_union_records, withdraw_published
 from mucluc.storage.tables import (
     Change,
@@ -25,19 +25,12 @@ from mucluc.storage.tables import (
     utc_now,
 )
 
-PARAMETERS_PER_STATEMENT = 900  # well under SQLite's and PostgreSQL's bound-parameter limits
-
 source_table: Table = SourceRecord.__table__  # type: ignore[assignment]
 key_table: Table = MatchKey.__table__  # type: ignore[assignment]
 holding_table: Table = Holding.__table__  # type: ignore[assignment]
 union_table: Table = UnionRecord.__table__  # type: ignore[assignment]
 change_table: Table = Change.__table__  # type: ignore[assignment]
 library_table: Table = Library.__table__  # type: ignore[assignment]
-
-
-def _chunks(values: list[Any], size: int = PARAMETERS_PER_STATEMENT) -> Iterator[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def find_source_records(
@@ -52,7 +45,7 @@ def find_source_records(
         source_table.c.status,
         source_table.c.union_record_id,
     )
-    for chunk in _chunks(list(set(local_ids))):
+    for chunk in in_chunks(list(set(local_ids))):
         rows = session.execute(
             select(*columns).where(
                 source_table.c.library_id == library_id, source_table.c.local_id.in_(chunk)
@@ -125,7 +118,7 @@ def write_source_records(
         )
         session.execute(statement, changed_rows)
         changed_ids = [row["target_id"] for row in changed_rows]
-        for chunk in _chunks(changed_ids):
+        for chunk in in_chunks(changed_ids):
             session.execute(delete(key_table).where(key_table.c.source_record_id.in_(chunk)))
             session.execute(
                 delete(holding_table).where(holding_table.c.source_record_id.in_(chunk))
@@ -157,7 +150,7 @@ def write_source_records(
 def union_members(session: Session, union_record_ids: Iterable[int]) -> list[UnionMember]:
     """The active members of these union records, by source record id."""
     members: list[UnionMember] = []
-    for chunk in _chunks(sorted(set(union_record_ids))):
+    for chunk in in_chunks(sorted(set(union_record_ids))):
         rows = session.execute(
             select(
                 source_table.c.union_record_id,
@@ -244,7 +237,7 @@ def record_union_states(session: Session, states: list[tuple[int, str, str]]) ->
 def withdraw_source_records(session: Session, source_record_ids: list[int]) -> None:
     """Mark these source records deleted and drop their keys and holdings."""
     now = utc_now()
-    for chunk in _chunks(source_record_ids):
+    for chunk in in_chunks(source_record_ids):
         session.execute(
             update(source_table)
             .where(source_table.c.id.in_(chunk))

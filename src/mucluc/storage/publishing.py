@@ -21,16 +21,10 @@ from mucluc.core.crosswalk.published import render_published_metadata
 from mucluc.core.model import HoldingStatement
 from mucluc.core.preference import preference_rank
 from mucluc.core.publication import PublishedMember
+from mucluc.storage.database import in_chunks
 from mucluc.storage.tables import Holding, Library, PublishedMetadata, SourceRecord
 
-IDS_PER_QUERY = 900  # well inside SQLite's and PostgreSQL's bound-parameter limits
-
 published_table: Table = PublishedMetadata.__table__  # type: ignore[assignment]
-
-
-def _chunks(values: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(values), IDS_PER_QUERY):
-        yield values[start : start + IDS_PER_QUERY]
 
 
 def published_members(
@@ -38,7 +32,7 @@ def published_members(
 ) -> dict[int, list[PublishedMember]]:
     """Active members of these union records with their holdings, the preferred member first."""
     rows: list[Any] = []
-    for chunk in _chunks(sorted(set(union_record_ids))):
+    for chunk in in_chunks(sorted(set(union_record_ids))):
         rows.extend(
             session.execute(
                 select(
@@ -62,7 +56,7 @@ def published_members(
         )
     }
     holdings: dict[int, list[HoldingStatement]] = {}
-    for chunk in _chunks([row.id for row in rows]):
+    for chunk in in_chunks([row.id for row in rows]):
         for holding in session.scalars(
             select(Holding).where(Holding.source_record_id.in_(chunk)).order_by(Holding.id)
         ):
@@ -118,7 +112,7 @@ def publish_union_records(session: Session, sequences: Mapping[int, int]) -> Non
         set_={"sequence": statement.excluded.sequence, "xml": statement.excluded.xml},
         where=published_table.c.sequence < statement.excluded.sequence,
     )
-    for chunk in _chunks(sorted(sequences)):
+    for chunk in in_chunks(sorted(sequences)):
         rows = [
             {
                 "union_record_id": union_id,
@@ -135,7 +129,7 @@ def publish_union_records(session: Session, sequences: Mapping[int, int]) -> Non
 
 def withdraw_published(session: Session, union_record_ids: Iterable[int]) -> None:
     """Forget the metadata of union records that are deleted or absorbed (none is served)."""
-    for chunk in _chunks(sorted(set(union_record_ids))):
+    for chunk in in_chunks(sorted(set(union_record_ids))):
         session.execute(delete(published_table).where(published_table.c.union_record_id.in_(chunk)))
 
 
@@ -148,7 +142,7 @@ def stored_metadata(
     is returned; the records without it are left out.
     """
     found: dict[int, str] = {}
-    for chunk in _chunks(sorted(sequences)):
+    for chunk in in_chunks(sorted(sequences)):
         rows = session.execute(
             select(
                 published_table.c.union_record_id,

@@ -27,6 +27,7 @@ from mucluc.core.model import (
 )
 from mucluc.core.ports import ChangeEntry
 from mucluc.core.preference import choose_preferred_member
+from mucluc.storage.database import in_chunks
 from mucluc.storage.tables import Change, Holding, Library, SourceRecord, UnionRecord
 
 # Bound on the ids in one IN (...) list, well inside SQLite's and PostgreSQL's limits.
@@ -38,8 +39,8 @@ def load_union_record_views(
 ) -> list[UnionRecordView]:
     """The views of these union records, in the order asked; unknown ids are left out."""
     views: list[UnionRecordView] = []
-    for start in range(0, len(union_record_ids), IDS_PER_QUERY):
-        views.extend(_load_batch(session, union_record_ids[start : start + IDS_PER_QUERY]))
+    for chunk in in_chunks(union_record_ids, IDS_PER_QUERY):
+        views.extend(_load_batch(session, chunk))
     return views
 
 
@@ -68,11 +69,9 @@ def _load_batch(session: Session, union_record_ids: Sequence[int]) -> list[Union
     ).all()
     holdings_by_source: dict[int, list[HoldingStatement]] = {}
     source_ids = [row.id for row in rows]
-    for start in range(0, len(source_ids), IDS_PER_QUERY):
+    for chunk in in_chunks(source_ids, IDS_PER_QUERY):
         for holding in session.scalars(
-            select(Holding)
-            .where(Holding.source_record_id.in_(source_ids[start : start + IDS_PER_QUERY]))
-            .order_by(Holding.id)
+            select(Holding).where(Holding.source_record_id.in_(chunk)).order_by(Holding.id)
         ):
             holdings_by_source.setdefault(holding.source_record_id, []).append(
                 holding.to_statement()
@@ -115,10 +114,10 @@ def load_changes(session: Session, sequences: Iterable[int]) -> list[ChangeEntry
     """The change-log entries with these sequences that exist now, in sequence order."""
     wanted = sorted(set(sequences))
     changes: list[ChangeEntry] = []
-    for start in range(0, len(wanted), IDS_PER_QUERY):
+    for chunk in in_chunks(wanted, IDS_PER_QUERY):
         rows = session.execute(
             select(Change.sequence, Change.union_record_id, Change.operation)
-            .where(Change.sequence.in_(wanted[start : start + IDS_PER_QUERY]))
+            .where(Change.sequence.in_(chunk))
             .order_by(Change.sequence)
         )
         changes.extend(ChangeEntry(*row) for row in rows)
