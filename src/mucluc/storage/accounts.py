@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, update
@@ -37,17 +37,11 @@ from mucluc.storage.tables import (
     Library,
     SourceRecord,
     StaffSession,
+    as_utc,
     utc_now,
 )
 
 EXPORT_BATCH_SIZE = 500
-
-
-def _as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def contribution_job_view(row: ContributionJob, library_code: str) -> ContributionJobView:
@@ -62,8 +56,8 @@ def contribution_job_view(row: ContributionJob, library_code: str) -> Contributi
         actor=row.actor,
         summary=dict(row.summary or {}),
         message=row.message,
-        created_at=_as_utc(row.created_at) or utc_now(),
-        finished_at=_as_utc(row.finished_at),
+        created_at=as_utc(row.created_at) or utc_now(),
+        finished_at=as_utc(row.finished_at),
     )
 
 
@@ -109,7 +103,7 @@ class SqlSecurityStore:
                 session, library_code=library_code, after_id=after_id, limit=limit
             )
         return [
-            StoredAuditEvent(**{**vars(event), "occurred_at": _as_utc(event.occurred_at)})
+            StoredAuditEvent(**{**vars(event), "occurred_at": as_utc(event.occurred_at)})
             for event in events
         ]
 
@@ -123,8 +117,8 @@ class SqlSecurityStore:
             role=Role(row.role),
             library_code=codes.get(row.library_id) if row.library_id is not None else None,
             active=row.active,
-            created_at=_as_utc(row.created_at) or utc_now(),
-            last_sign_in_at=_as_utc(row.last_sign_in_at),
+            created_at=as_utc(row.created_at) or utc_now(),
+            last_sign_in_at=as_utc(row.last_sign_in_at),
         )
 
     def add_account(
@@ -229,7 +223,7 @@ class SqlSecurityStore:
             found = session.get(StaffSession, token_hash)
             if found is None:
                 return None
-            expires_at = _as_utc(found.expires_at)
+            expires_at = as_utc(found.expires_at)
             account = session.get(Account, found.account_id)
             if expires_at is None or expires_at <= now or account is None or not account.active:
                 return None
@@ -255,9 +249,9 @@ class SqlSecurityStore:
             library_code=codes[row.library_id],
             scope=row.scope,
             label=row.label,
-            created_at=_as_utc(row.created_at) or utc_now(),
-            last_used_at=_as_utc(row.last_used_at),
-            revoked_at=_as_utc(row.revoked_at),
+            created_at=as_utc(row.created_at) or utc_now(),
+            last_used_at=as_utc(row.last_used_at),
+            revoked_at=as_utc(row.revoked_at),
         )
 
     def add_api_key(

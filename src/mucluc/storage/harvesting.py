@@ -11,7 +11,7 @@ second. Implements `mucluc.core.publication.PublicationSource`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, exists, func, or_, select
@@ -20,12 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from mucluc.core.model import LibraryInfo
 from mucluc.core.publication import PublicationQuery, PublishedRecord
 from mucluc.storage.publishing import render_union_records, stored_metadata
-from mucluc.storage.tables import Change, Library, SourceRecord, UnionRecord
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every time in the store is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+from mucluc.storage.tables import Change, Library, SourceRecord, UnionRecord, as_utc
 
 
 class SqlPublicationSource:

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from mucluc.accounts.ports import ContributionJobView
 from mucluc.services.jobs import IngestJobView
 from mucluc.storage.accounts import contribution_job_view
-from mucluc.storage.harvesting import as_utc
-from mucluc.storage.tables import ContributionJob, IngestJob, Library, SourceRecord
+from mucluc.storage.tables import ContributionJob, IngestJob, Library, SourceRecord, as_utc
 
 INGEST_COUNTS = ("read", "added", "updated", "unchanged", "deleted", "quarantined", "merged")
 Job = TypeVar("Job", IngestJob, ContributionJob)
@@ -63,7 +62,7 @@ class SqlJobBoard:
                 stored_so_far=stored.get(job.id, 0),
                 message=job.message or "",
                 started_at=as_utc(job.started_at),
-                finished_at=as_utc(job.finished_at) if job.finished_at else None,
+                finished_at=as_utc(job.finished_at),
             )
             for job, code in rows
         ]

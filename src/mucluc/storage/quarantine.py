@@ -15,8 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from mucluc.services.audit import AuditEvent
 from mucluc.services.quarantine import QuarantinedRecord
 from mucluc.storage.audit import append_audit_event
-from mucluc.storage.harvesting import as_utc
-from mucluc.storage.tables import Library, SourceRecord, utc_now
+from mucluc.storage.tables import Library, SourceRecord, as_utc, utc_now
 
 QUARANTINED = "quarantined"
 

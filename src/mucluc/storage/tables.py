@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import (
     JSON,
@@ -48,6 +48,17 @@ NAMING_CONVENTION = {
 def utc_now() -> datetime:
     """Timestamps are stored in UTC, timezone-aware."""
     return datetime.now(UTC)
+
+
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A stored time as UTC: SQLite hands back naive datetimes, and every time kept is UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
