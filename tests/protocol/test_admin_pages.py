@@ -9,13 +9,9 @@ import httpx
 import pytest
 
 from mucluc.accounts.roles import Role
-from mucluc.accounts.service import SYSTEM_ACTOR, create_account
-from mucluc.config import Settings
 from mucluc.core.model import LibraryInfo
-from mucluc.services.catalogue import add_library
-from mucluc.storage.accounts import SqlSecurityStore
 from mucluc.web.app import create_app
-from mucluc.wiring import initialise_home, open_store
+from tests.admin import form_token, staffed_home
 from tests.servers import running_server
 
 PASSWORD = "quản trị viên thư viện"
@@ -23,32 +19,17 @@ PASSWORD = "quản trị viên thư viện"
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    settings = Settings(
-        home=tmp_path_factory.mktemp("admin-home"),
-        session_cookie_secure=False,
+    settings, _ = staffed_home(
+        tmp_path_factory.mktemp("admin-home"),
+        [LibraryInfo("VN-HCM", "Thư viện TP.HCM", "HCMC", "provincial", "HCM")],
+        {"hoa": (Role.LIBRARY_ADMINISTRATOR, "VN-HCM")},
+        PASSWORD,
         sign_in_attempts=2,
         rate_limit_per_minute=60,
         rate_limit_burst=40,
     )
-    initialise_home(settings)
-    store = open_store(settings)
-    add_library(store, LibraryInfo("VN-HCM", "Thư viện TP.HCM", "HCMC", "provincial", "HCM"))
-    create_account(
-        SqlSecurityStore(store.engine),
-        SYSTEM_ACTOR,
-        username="hoa",
-        password=PASSWORD,
-        role=Role.LIBRARY_ADMINISTRATOR,
-        library_code="VN-HCM",
-    )
     with running_server(create_app(settings)) as url:
         yield url
-
-
-def _token(page: str, name: str) -> str:
-    match = re.search(rf'name="{name}" value="([^"]+)"', page)
-    assert match, f"no {name} in the page"
-    return match.group(1)
 
 
 def _sign_in(client: httpx.Client, username: str, password: str) -> httpx.Response:
@@ -58,7 +39,7 @@ def _sign_in(client: httpx.Client, username: str, password: str) -> httpx.Respon
         data={
             "username": username,
             "password": password,
-            "sign_in_token": _token(form.text, "sign_in_token"),
+            "sign_in_token": form_token(form.text, "sign_in_token"),
         },
     )
 
@@ -70,7 +51,7 @@ def test_a_library_administrator_creates_a_key_shown_once_and_sees_the_audit(
         home = _sign_in(client, "hoa", PASSWORD)
         assert home.status_code == 200
         assert "VN-HCM" in home.text
-        csrf = _token(home.text, "csrf_token")
+        csrf = form_token(home.text, "csrf_token")
         refused = client.post("/admin/keys", data={"library": "VN-HCM", "csrf_token": "forged"})
         assert refused.status_code == 403
         created = client.post(
