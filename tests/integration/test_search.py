@@ -406,3 +406,62 @@ def test_a_request_for_no_hits_still_counts(index: TantivyIndex) -> None:
     counted = index.search(replace(reader_search_request("hoa binh"), limit=0))
     assert counted.total == page.total > 0
     assert counted.hits == ()
+
+
+def provinces_libraries(count: int) -> tuple[LibraryInfo, ...]:
+    return tuple(
+        LibraryInfo(f"VN-P{number:02d}", f"Thư viện {number}", f"Library {number}", "provincial")
+        for number in range(count)
+    )
+
+
+@pytest.fixture(scope="module")
+def phrase_index(tmp_path_factory: pytest.TempPathFactory) -> TantivyIndex:
+    """Records whose words stand in every order, and one title held by 1, 2, 4 and 8 libraries."""
+    scattered = make_view(
+        2, make_marc_record("p2", "Lịch sử văn hoá, sử Việt, Việt Nam hôm nay", year=2001)
+    )
+    two_authors = add_fields(
+        make_marc_record("p3", "Tuyển tập", author="Trần, Văn An", year=2002),
+        ("700", [("a", "Hải, Bình")]),
+    )
+    built = TantivyIndex(tmp_path_factory.mktemp("phrases") / "index")
+    built.upsert(
+        [
+            make_view(1, make_marc_record("p1", "Lịch sử Việt Nam hôm nay", year=2000)),
+            scattered,
+            make_view(3, two_authors),
+            *(
+                make_view(
+                    10 + held,
+                    make_marc_record(f"t{held}", "Toán cao cấp", year=2010),
+                    *provinces_libraries(held),
+                )
+                for held in (1, 2, 4, 8)
+            ),
+        ]
+    )
+    built.commit(0)
+    return built
+
+
+def test_a_longer_phrase_needs_its_words_in_order_not_only_its_pairs(
+    phrase_index: TantivyIndex,
+) -> None:
+    # Record 2 holds "lịch sử", "sử Việt" and "Việt Nam", but not the phrase.
+    assert ids(phrase_index, '"lịch sử Việt Nam"') == [1]
+    assert set(ids(phrase_index, "lịch sử việt nam")) == {1, 2}
+    assert ids(phrase_index, "lịch sử việt nam")[0] == 1
+
+
+def test_a_two_word_phrase_does_not_run_from_one_value_into_the_next(
+    phrase_index: TantivyIndex,
+) -> None:
+    assert ids(phrase_index, 'author:"văn an"') == [3]
+    assert ids(phrase_index, 'author:"an hải"') == []
+
+
+def test_each_holdings_tier_lifts_a_record_a_little_more(phrase_index: TantivyIndex) -> None:
+    assert ids(phrase_index, "toán cao cấp") == [18, 14, 12, 11]
+    scores = [hit.score for hit in search(phrase_index, "toán cao cấp").hits]
+    assert scores[0] - scores[-1] < 0.1 * scores[-1]  # slightly: a better match still wins

@@ -3,7 +3,8 @@
 Every text field exists twice (see shared/docs/vietnamese-text.md §3.2):
 `*_match` holds the match key (tones kept, tone placement unified) and
 `*_fold` the ASCII fold key, so a query typed without tones finds toned
-records and a query with tones can rank exact-tone matches first. Facet
+records and a query with tones can rank exact-tone matches first; each form
+has a `*_pairs_*` twin holding its adjacent word pairs, for phrases. Facet
 values come from the member libraries (library, province, library type) and
 from the preferred member's MARC record (material type from leader/06-07
 and 008, language, DDC hundreds from 082, decade from the year). Sort keys
@@ -14,10 +15,10 @@ equal titles still page in one fixed order.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import icu
@@ -26,17 +27,24 @@ from mucluc.core.model import LibraryInfo, UnionRecordView
 from mucluc.core.normalise.isbn import isbn13_to_isbn10
 from mucluc.core.normalise.text import fold_key, match_key, name_key
 
-# The text fields, each indexed as `<name>_match` and `<name>_fold`; "all"
-# also holds notes, place and edition, so a word anywhere in the record counts.
-TEXT_FIELDS = ("title", "author", "subject", "publisher", "series", "all")
+# The text fields, each indexed as `<name>_match` and `<name>_fold`: "other"
+# holds what is not title, author or subject (publisher, series, place,
+# edition, notes), and "all" everything, so one field tells whether a word is
+# anywhere in the record.
+TEXT_FIELDS = ("title", "author", "subject", "publisher", "series", "other", "all")
 SORT_KEY_CHARACTERS = 80  # titles and names longer than this sort by their start
 ID_DIGITS = 12
 LAST_SORT_KEY = "ff"  # after every ICU key: records without an author sort last
 YEAR_FACTOR = 10**ID_DIGITS
 UNKNOWN_YEAR_ASCENDING = 9999  # records without a year come last, both ways
-# Holdings lift relevance slightly: a record held by n libraries scores
-# (1 + HOLDINGS_BOOST × log2 n) times as much (see `holding_weight`).
-HOLDINGS_BOOST = 0.1
+# Holdings lift relevance slightly: a record held by 2, 4, 8, 16 or 32 and
+# more libraries is indexed under that tier (see `holdings_tier`), and each
+# tier reached adds a small constant to the score (`mucluc.search.query`).
+HOLDINGS_TIERS = (2, 4, 8, 16, 32)
+# Adjacent words of a text are also indexed as one token "word1_word2" (see
+# `word_pairs`), so a two-word phrase is one posting list, not two lists
+# intersected position by position.
+PAIR_JOINER = "_"
 TEXT_KEY_CACHE_SIZE = 200_000
 NOTE_TAGS = ("500", "504", "505", "520")
 # One value per record names every holding library with its province and type,
@@ -139,15 +147,21 @@ def _subfield_values(record: dict[str, Any], tags: tuple[str, ...], code: str) -
     return values
 
 
-def holding_weight(holding_libraries: int) -> float:
-    """The weight tantivy turns into a score factor of 1 + 0.1 × log2(libraries).
+def holdings_tier(holding_libraries: int) -> str | None:
+    """The highest of HOLDINGS_TIERS the number of holding libraries reaches, if any."""
+    reached = [tier for tier in HOLDINGS_TIERS if holding_libraries >= tier]
+    return str(reached[-1]) if reached else None
 
-    tantivy multiplies a score by log2(2 + weight); this weight makes that
-    factor 1 for one library, 1.1 for two, 1.3 for eight: more libraries
-    lift a record slightly, never past a clearly better match.
+
+def word_pairs(key: str) -> str:
+    """Each pair of adjacent words of a match or fold key, as one token, space-separated.
+
+    "lich su viet nam" → "lich_su su_viet viet_nam". The keys hold only
+    letters, digits and single spaces, so the joiner cannot be confused with
+    a word; a text of one word has no pairs.
     """
-    libraries = max(1, holding_libraries)
-    return float(2 ** (1 + HOLDINGS_BOOST * math.log2(libraries)) - 2)
+    words = key.split()
+    return " ".join(PAIR_JOINER.join(pair) for pair in pairwise(words))
 
 
 def holders_key(libraries: Iterable[LibraryInfo]) -> str:
@@ -215,15 +229,15 @@ def index_document(view: UnionRecordView) -> dict[str, Any]:
         "publisher": [description.publisher, *(m.description.publisher for m in view.members)],
         "series": [*description.series, *(s for m in view.members for s in m.description.series)],
     }
-    texts["all"] = [
-        *(
-            text
-            for name in ("title", "author", "subject", "publisher", "series")
-            for text in texts[name]
-        ),
+    texts["other"] = [
+        *texts["publisher"],
+        *texts["series"],
         description.place,
         description.edition,
         *notes,
+    ]
+    texts["all"] = [
+        text for name in ("title", "author", "subject", "other") for text in texts[name]
     ]
     libraries = [member.library for member in view.members]
     library_codes = list(view.library_codes)
@@ -266,7 +280,6 @@ def index_document(view: UnionRecordView) -> dict[str, Any]:
         "author_order": list(
             dict.fromkeys(author_order_key(name) for name in texts["author"][:-1] if name)
         ),
-        "holding_weight": holding_weight(len(library_codes)),
         "sort_title": f"{vietnamese_sort_key(description.full_title)}~{view.id:0{ID_DIGITS}d}",
         "sort_author": (
             f"{vietnamese_sort_key(name_key(first_author)) or LAST_SORT_KEY}"
@@ -277,13 +290,20 @@ def index_document(view: UnionRecordView) -> dict[str, Any]:
         # Ascending by this puts the oldest first, ties by ascending id.
         "sort_year_oldest": (year or UNKNOWN_YEAR_ASCENDING) * YEAR_FACTOR + view.id,
     }
+    tier = holdings_tier(len(library_codes))
+    if tier is not None:
+        document["holdings_tier"] = [tier]
     if year is not None:
         document["year"] = year
         document["decade"] = [str(year // 10 * 10)]
     for name in TEXT_FIELDS:
         keys = [text_keys(text) for text in dict.fromkeys(text for text in texts[name] if text)]
-        document[f"{name}_match"] = list(dict.fromkeys(match for match, _ in keys))
-        document[f"{name}_fold"] = list(dict.fromkeys(fold for _, fold in keys))
+        matches = list(dict.fromkeys(match for match, _ in keys))
+        folds = list(dict.fromkeys(fold for _, fold in keys))
+        document[f"{name}_match"] = matches
+        document[f"{name}_fold"] = folds
+        document[f"{name}_pairs_match"] = [pairs for pairs in map(word_pairs, matches) if pairs]
+        document[f"{name}_pairs_fold"] = [pairs for pairs in map(word_pairs, folds) if pairs]
     return document
 
 

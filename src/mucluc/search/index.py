@@ -17,6 +17,7 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,13 @@ from mucluc.core.ports import FacetCount, SearchHit, SearchResults
 from mucluc.core.query import FacetField, SearchRequest, SortOrder
 from mucluc.errors import IndexBusyError
 from mucluc.search.document import TEXT_FIELDS, holder_values, index_document
-from mucluc.search.query import FOLD_ANALYSER, MATCH_ANALYSER, QueryTranslator
+from mucluc.search.query import FOLD_ANALYSER, MATCH_ANALYSER, PAIRS_ANALYSER, QueryTranslator
 
 logger = logging.getLogger(__name__)
 
 STATE_FILE = "mucluc-index-state.json"
 WRITER_HEAP_BYTES = 64_000_000
-SCHEMA_VERSION = 3  # bump when the schema changes: an older index must be rebuilt
+SCHEMA_VERSION = 4  # bump when the schema changes: an older index must be rebuilt
 
 # Facet → the fast field counted, and whether its values read best by key (years) or count.
 FACET_FIELDS: Mapping[FacetField, tuple[str, bool]] = {
@@ -63,11 +64,14 @@ HOLDER_FACETS: Mapping[FacetField, int] = {
     FacetField.LIBRARY_TYPE: 2,
 }
 HOLDER_SETS_COUNTED = 10_000
+# Facets are counted here while the searching thread finds the page.
+_FACET_COUNTING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="facet-counting")
 KEYWORD_FIELDS = (
     "isbn",
     "issn",
     "classification",
     "author_order",
+    "holdings_tier",
 )
 FACET_KEYWORD_FIELDS = (
     "library",
@@ -90,13 +94,16 @@ def build_schema() -> tantivy.Schema:
     for name in TEXT_FIELDS:
         builder.add_text_field(f"{name}_match", tokenizer_name=MATCH_ANALYSER)
         builder.add_text_field(f"{name}_fold", tokenizer_name=FOLD_ANALYSER)
+        for form in ("match", "fold"):
+            builder.add_text_field(
+                f"{name}_pairs_{form}", tokenizer_name=PAIRS_ANALYSER, index_option="freq"
+            )
     builder.add_text_field("province_fold", tokenizer_name=FOLD_ANALYSER)
     for name in KEYWORD_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
     for name in FACET_KEYWORD_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_integer_field("year", indexed=True, fast=True)
-    builder.add_float_field("holding_weight", fast=True)
     builder.add_text_field("sort_title", tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_text_field("sort_author", tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_unsigned_field("sort_year_newest", fast=True)
@@ -116,8 +123,11 @@ def _register_analysers(index: tantivy.Index) -> None:
         .filter(tantivy.Filter.ascii_fold())
         .build()
     )
+    # Word pairs arrive joined and space-separated (`mucluc.search.document.word_pairs`).
+    pairs_analyser = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
     index.register_tokenizer(MATCH_ANALYSER, match_analyser)
     index.register_tokenizer(FOLD_ANALYSER, fold_analyser)
+    index.register_tokenizer(PAIRS_ANALYSER, pairs_analyser)
 
 
 class TantivyIndex:
@@ -135,11 +145,20 @@ class TantivyIndex:
         self.schema = build_schema()
         _discard_outdated_index(path)
         is_new = not (path / "meta.json").exists()
-        self._index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        try:
+            self._index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        except ValueError as error:
+            if "schema does not match" not in str(error):
+                raise
+            # Another schema under the same version number (a development build):
+            # derived data, so start again like an outdated index.
+            logger.warning("index_schema_mismatch", extra={"path": str(path)})
+            _empty_folder(path)
+            is_new = True
+            self._index = tantivy.Index(self.schema, path=str(path), reuse=True)
         if is_new:
             _write_state(path, 0, {})
         _register_analysers(self._index)
-        self._translator = QueryTranslator(self.schema)
         self._matcher = QueryTranslator(self.schema, scored=False)
         self._folder_identity = _identity(path)
         self._writer: Any = None
@@ -229,40 +248,52 @@ class TantivyIndex:
         Only the relevance page is scored, and counted in the same pass (the
         count is nearly free there). Facets, a page sorted by a field and a
         bare count need only which records match, so they run the cheaper
-        unscored query.
+        unscored query; facets are counted on another thread while the page
+        is found (tantivy lets go of the GIL), so a faceted search takes the
+        longer of the two, not their sum.
         """
         searcher = self._index.searcher()
         matching = self._matcher.request_query(request)
-        hits: list[SearchHit] = []
+        counting = (
+            _FACET_COUNTING.submit(self._facets, searcher, matching, request)
+            if request.facets
+            else None
+        )
+        hits: tuple[SearchHit, ...] = ()
         if request.limit == 0:
             total = _count(searcher, matching)
         else:
-            if request.sort is SortOrder.RELEVANCE:
-                result = searcher.search(
-                    self._translator.request_query(request),
-                    limit=request.limit,
-                    offset=request.offset,
-                    count=True,
-                    weight_by_field="holding_weight",
-                )
-            else:
-                sort_field, ascending = SORT_FIELDS[request.sort]
-                result = searcher.search(
-                    matching,
-                    limit=request.limit,
-                    offset=request.offset,
-                    count=True,
-                    order_by_field=sort_field,
-                    order=tantivy.Order.Asc if ascending else tantivy.Order.Desc,
-                )
-            hits = [self._hit(searcher, order_key, address) for order_key, address in result.hits]
-            total = _counted(result)
-            if request.sort is SortOrder.RELEVANCE:
-                # tantivy breaks equal scores by position in the index; within the page
-                # the union-record id decides, so equal hits read in a fixed order.
-                hits.sort(key=lambda hit: (-hit.score, hit.id))
-        facets = self._facets(searcher, matching, request) if request.facets else {}
-        return SearchResults(total=total, hits=tuple(hits), facets=facets)
+            hits, total = self._page(searcher, matching, request)
+        facets = counting.result() if counting is not None else {}
+        return SearchResults(total=total, hits=hits, facets=facets)
+
+    def _page(
+        self, searcher: Any, matching: tantivy.Query, request: SearchRequest
+    ) -> tuple[tuple[SearchHit, ...], int]:
+        """The asked page of hits, and how many records match."""
+        if request.sort is SortOrder.RELEVANCE:
+            result = searcher.search(
+                QueryTranslator(self.schema, searcher=searcher).request_query(request),
+                limit=request.limit,
+                offset=request.offset,
+                count=True,
+            )
+        else:
+            sort_field, ascending = SORT_FIELDS[request.sort]
+            result = searcher.search(
+                matching,
+                limit=request.limit,
+                offset=request.offset,
+                count=True,
+                order_by_field=sort_field,
+                order=tantivy.Order.Asc if ascending else tantivy.Order.Desc,
+            )
+        hits = [self._hit(searcher, order_key, address) for order_key, address in result.hits]
+        if request.sort is SortOrder.RELEVANCE:
+            # tantivy breaks equal scores by position in the index; within the page
+            # the union-record id decides, so equal hits read in a fixed order.
+            hits.sort(key=lambda hit: (-hit.score, hit.id))
+        return tuple(hits), _counted(result)
 
     def _hit(self, searcher: Any, order_key: Any, address: Any) -> SearchHit:
         document = searcher.doc(address)
@@ -403,11 +434,15 @@ def _discard_outdated_index(path: Path) -> None:
     has_index = (path / "meta.json").exists()
     if has_index and state.get("schema_version") != SCHEMA_VERSION:
         logger.warning("index_schema_outdated", extra={"path": str(path)})
-        for entry in path.iterdir():
-            if entry.is_dir():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
+        _empty_folder(path)
+
+
+def _empty_folder(path: Path) -> None:
+    for entry in path.iterdir():
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
 
 def _retired_folder(live: Path) -> Path:

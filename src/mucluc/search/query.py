@@ -8,14 +8,21 @@ Matching and ranking follow shared/docs/vietnamese-text.md §3.2:
   equal too, so "đường" ranks "đường" above "dương" and "hoà bình" ranks
   "Hoà bình"/"Hòa bình" (one match key) above "Họa bình".
 - Unfielded words may fall in different fields ("truyện kiều nguyễn du"),
-  each scored by the best field: title above author above subject, series,
-  publisher, and everything else (notes) last.
+  each scored by the best field: title above author above subject, and
+  everything else (publisher, series, notes) last. The phrase and tone
+  bonuses of unfielded words tell only a title from the rest.
 - Several words also earn a bonus where they stand together as a phrase,
-  so the exact phrase ranks above scattered words.
+  so the exact phrase ranks above scattered words. Phrases are looked up
+  as adjacent word pairs, each pair one indexed token (see
+  `mucluc.search.document.word_pairs`): two words are one posting list,
+  and longer phrases check word positions only in records holding every pair.
 - A personal name matches in any order ("Nguyễn Du", "Nguyễn, Du", "Du
   Nguyễn"), and earns a bonus where one author has exactly those names.
-- Filters narrow without scoring; tantivy multiplies the score by the
-  holdings weight, lifting widely held records slightly.
+- Filters narrow without scoring. A record held by 2, 4, 8, 16, 32 or more
+  libraries gains HOLDINGS_STEP for each of those tiers it reaches, lifting
+  widely held records slightly. The lift is added, not multiplied: a
+  multiplied lift needs a per-record value read for every hit, which
+  doubled the cost of ranking a common word at a million records.
 
 Counting, facets and sorting by a field need only which records match, not
 how well: an unscored translator (`scored=False`) builds the cheapest query
@@ -28,6 +35,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
+from typing import Any
 
 import tantivy
 
@@ -46,25 +55,36 @@ from mucluc.core.query import (
     YearRange,
 )
 from mucluc.errors import QueryError
-from mucluc.search.document import author_order_key, issn_forms
+from mucluc.search.document import (
+    HOLDINGS_TIERS,
+    PAIR_JOINER,
+    TEXT_FIELDS,
+    author_order_key,
+    issn_forms,
+)
 
 MATCH_ANALYSER = "vi_match"
 FOLD_ANALYSER = "vi_fold"
+PAIRS_ANALYSER = "vi_pairs"
 
-# Unfielded words are looked for in these fields, with these weights; the
-# last ("all") holds the text of the others too.
+# Unfielded words are looked for in these fields, with these weights; together
+# they hold all of a record's text, as the catch-all field alone does. Titles
+# weigh 1 because the commonest match then needs no boost, which costs time
+# for every hit; the other weights are relative to it.
 CATCH_ALL_FIELD = "all"
 ANY_FIELD_BOOSTS = (
-    ("title", 4.0),
-    ("author", 3.0),
-    ("subject", 2.0),
-    ("series", 1.5),
-    ("publisher", 1.0),
-    (CATCH_ALL_FIELD, 0.5),
+    ("title", 1.0),
+    ("author", 0.75),
+    ("subject", 0.5),
+    ("other", 0.125),
 )
+# The bonuses of an unfielded term tell a title from the rest only: each
+# field looked at costs time for every hit.
+ANY_FIELD_BONUSES = (("title", 1.0), (CATCH_ALL_FIELD, 0.125))
 TONE_BOOST = 1.5  # per word whose tones match exactly
 PHRASE_BOOST = 2.0  # the words together, in order
-AUTHOR_ORDER_BOOST = 3.0  # one author has exactly these names, in any order
+AUTHOR_ORDER_BOOST = 0.75  # one author has exactly these names, in any order
+HOLDINGS_STEP = 0.125  # per holdings tier reached (2, 4, 8, 16, 32 libraries)
 
 FILTER_FIELDS = {
     FacetField.LIBRARY: "library",
@@ -80,27 +100,71 @@ _CLASSIFICATION_SEPARATORS = re.compile(r"[/\s]")
 
 
 class QueryTranslator:
-    """Builds tantivy queries for one schema, scored for ranking or only for matching."""
+    """Builds tantivy queries for one schema, scored for ranking or only for matching.
 
-    def __init__(self, schema: tantivy.Schema, *, scored: bool = True) -> None:
+    Every ranking clause costs time for each hit. Given the searcher the query
+    will run on, a scored translator leaves out the clauses that would add
+    the same to every record found: the lift of a holdings tier no record
+    reaches, and the bonus for tones no record found lacks.
+    """
+
+    def __init__(
+        self, schema: tantivy.Schema, *, scored: bool = True, searcher: Any = None
+    ) -> None:
         self.schema = schema
         self.scored = scored
+        self.searcher = searcher
 
     def request_query(self, request: SearchRequest) -> tantivy.Query:
-        """The query of a request with its filters applied (filters score nothing)."""
+        """The query of a request with its filters applied (filters score nothing).
+
+        A scored query also adds the holdings lift.
+        """
         query = self.node_query(request.query)
-        filters = [self.filter_query(item) for item in request.filters]
-        if not filters:
+        filters = [
+            (tantivy.Occur.Must, tantivy.Query.const_score_query(self.filter_query(item), 0.0))
+            for item in request.filters
+        ]
+        lift = self._holdings_lift() if self.scored else []
+        if not filters and not lift:
             return query
-        return tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Must, query),
-                *(
-                    (tantivy.Occur.Must, tantivy.Query.const_score_query(item, 0.0))
-                    for item in filters
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *filters, *lift])
+
+    def _holdings_lift(self) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """HOLDINGS_STEP per holdings tier a record reaches (it is indexed under its highest)."""
+        return [
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.const_score_query(
+                    tantivy.Query.term_query(self.schema, "holdings_tier", str(tier)),
+                    HOLDINGS_STEP * reached,
                 ),
-            ]
-        )
+            )
+            for reached, tier in enumerate(HOLDINGS_TIERS, start=1)
+            if self._found_anywhere("holdings_tier", str(tier))
+        ]
+
+    def _found_anywhere(self, field_name: str, value: str) -> bool:
+        """Whether some record has this value (deleted ones may count); True without a searcher."""
+        return self.searcher is None or bool(self.searcher.doc_freq(field_name, value))
+
+    def _tones_tell_apart(self, fields: Sequence[tuple[str, float]], toned: list[str]) -> bool:
+        """Whether some record with these words folded lacks them with exactly these tones.
+
+        Every record with the toned words has the folded ones too, so equal
+        counts in every field mean the same records: a tone bonus would lift
+        them all alike. True without a searcher.
+        """
+        if self.searcher is None or len(toned) > 2:
+            return True  # longer phrases are not one token to count
+        folded = [fold_key(word) for word in toned]
+        kind = "_pairs" if len(toned) > 1 else ""
+        for name, _ in fields:
+            toned_count = self.searcher.doc_freq(f"{name}{kind}_match", PAIR_JOINER.join(toned))
+            folded_count = self.searcher.doc_freq(f"{name}{kind}_fold", PAIR_JOINER.join(folded))
+            if toned_count != folded_count:
+                return True
+        return False
 
     def node_query(self, node: QueryNode) -> tantivy.Query:
         """The tantivy query of one node of the query model."""
@@ -201,8 +265,17 @@ class QueryTranslator:
         required = [
             (tantivy.Occur.Must, query) for query in self._required_words(term, fields, folded)
         ]
-        if not with_bonuses:
-            return tantivy.Query.boolean_query(required)
+        bonuses = self._bonuses(term, fields, folded) if with_bonuses else []
+        if len(required) == 1 and not bonuses:
+            return required[0][1]
+        return tantivy.Query.boolean_query([*required, *bonuses])
+
+    def _bonuses(
+        self, term: Term, fields: Sequence[tuple[str, float]], folded: list[str]
+    ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """The optional clauses that rank better matches of a term higher."""
+        if term.field is SearchField.ANY:
+            fields = ANY_FIELD_BONUSES
         bonuses: list[tuple[tantivy.Occur, tantivy.Query]] = []
         if len(folded) > 1 and not term.phrase:
             bonuses.append(
@@ -218,20 +291,21 @@ class QueryTranslator:
             toned = match_key(term.text).split()
             last = len(toned) - 1
             for number, word in enumerate(toned):
-                if not has_vietnamese_marks(word):
+                truncated = term.truncated and number == last
+                if not has_vietnamese_marks(word) or not (
+                    truncated or self._tones_tell_apart(fields, [word])
+                ):
                     continue
                 bonuses.append(
                     (
                         tantivy.Occur.Should,
                         tantivy.Query.boost_query(
-                            self._best_field(
-                                fields, "match", [word], truncated=term.truncated and number == last
-                            ),
+                            self._best_field(fields, "match", [word], truncated=truncated),
                             TONE_BOOST,
                         ),
                     )
                 )
-            if len(toned) > 1:
+            if len(toned) > 1 and (term.truncated or self._tones_tell_apart(fields, toned)):
                 bonuses.append(
                     (
                         tantivy.Occur.Should,
@@ -253,7 +327,7 @@ class QueryTranslator:
                     ),
                 )
             )
-        return tantivy.Query.boolean_query([*required, *bonuses])
+        return bonuses
 
     def _required_words(
         self, term: Term, fields: Sequence[tuple[str, float]], folded: list[str]
@@ -274,7 +348,7 @@ class QueryTranslator:
         A truncated word is still looked for field by field: prefix expansion
         is bounded per field, so the catch-all field could expand differently.
         """
-        if not term.truncated and any(name == CATCH_ALL_FIELD for name, _ in fields):
+        if not term.truncated and len(fields) > 1:
             fields = [(CATCH_ALL_FIELD, 1.0)]
         required = self._required_words(term, fields, folded)
         if len(required) == 1:
@@ -291,22 +365,39 @@ class QueryTranslator:
     ) -> tantivy.Query:
         alternatives = []
         for name, boost in fields:
-            field_name = f"{name}_{form}"
-            query = self._words_in_field(field_name, words, truncated=truncated)
+            query = self._words_in_field(name, form, words, truncated=truncated)
             alternatives.append(query if boost == 1.0 else tantivy.Query.boost_query(query, boost))
         if len(alternatives) == 1:
             return alternatives[0]
         return tantivy.Query.disjunction_max_query(alternatives)
 
     def _words_in_field(
-        self, field_name: str, words: list[str], *, truncated: bool
+        self, name: str, form: str, words: list[str], *, truncated: bool
     ) -> tantivy.Query:
+        """The words, in this order and side by side, in one form of one text field."""
+        field_name = f"{name}_{form}"
         if truncated:
             return tantivy.Query.phrase_prefix_query(self.schema, field_name, list(words))
         if len(words) == 1:
             return tantivy.Query.term_query(self.schema, field_name, words[0])
         positioned: list[str | tuple[int, str]] = list(words)
-        return tantivy.Query.phrase_query(self.schema, field_name, positioned)
+        phrase = tantivy.Query.phrase_query(self.schema, field_name, positioned)
+        if name not in TEXT_FIELDS:
+            return phrase
+        pairs = [
+            tantivy.Query.term_query(self.schema, f"{name}_pairs_{form}", PAIR_JOINER.join(pair))
+            for pair in pairwise(words)
+        ]
+        if len(pairs) == 1:
+            return pairs[0]
+        # Every pair present does not prove the order ("a b" and "b c" apart):
+        # positions decide, read only for the records holding every pair.
+        return tantivy.Query.boolean_query(
+            [
+                *((tantivy.Occur.Must, pair) for pair in pairs),
+                (tantivy.Occur.Must, tantivy.Query.const_score_query(phrase, 0.0)),
+            ]
+        )
 
 
 ISBN_LIKE = re.compile(r"(?:ISBN[-: ]*)?[0-9][0-9\- ]{8,16}[0-9Xx]", re.IGNORECASE)
