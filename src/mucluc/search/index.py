@@ -27,7 +27,7 @@ from mucluc.core.model import UnionRecordView
 from mucluc.core.ports import FacetCount, SearchHit, SearchResults
 from mucluc.core.query import FacetField, SearchRequest, SortOrder
 from mucluc.errors import IndexBusyError
-from mucluc.search.document import TEXT_FIELDS, holder_values, index_document
+from mucluc.search.document import PAIRED_FIELDS, TEXT_FIELDS, holder_values, index_document
 from mucluc.search.query import FOLD_ANALYSER, MATCH_ANALYSER, PAIRS_ANALYSER, QueryTranslator
 
 logger = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ def build_schema() -> tantivy.Schema:
     for name in TEXT_FIELDS:
         builder.add_text_field(f"{name}_match", tokenizer_name=MATCH_ANALYSER)
         builder.add_text_field(f"{name}_fold", tokenizer_name=FOLD_ANALYSER)
+    for name in PAIRED_FIELDS:
         for form in ("match", "fold"):
             builder.add_text_field(
                 f"{name}_pairs_{form}", tokenizer_name=PAIRS_ANALYSER, index_option="freq"

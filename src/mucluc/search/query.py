@@ -58,7 +58,7 @@ from mucluc.errors import QueryError
 from mucluc.search.document import (
     HOLDINGS_TIERS,
     PAIR_JOINER,
-    TEXT_FIELDS,
+    PAIRED_FIELDS,
     author_order_key,
     issn_forms,
 )
@@ -78,9 +78,9 @@ ANY_FIELD_BOOSTS = (
     ("subject", 0.5),
     ("other", 0.125),
 )
-# The bonuses of an unfielded term tell a title from the rest only: each
-# field looked at costs time for every hit.
-ANY_FIELD_BONUSES = (("title", 1.0), (CATCH_ALL_FIELD, 0.125))
+# The bonuses and the phrases of an unfielded term tell a title from the rest
+# only: each field looked at costs time for every hit.
+TITLE_OR_ANYWHERE = (("title", 1.0), (CATCH_ALL_FIELD, 0.125))
 TONE_BOOST = 1.5  # per word whose tones match exactly
 PHRASE_BOOST = 2.0  # the words together, in order
 AUTHOR_ORDER_BOOST = 0.75  # one author has exactly these names, in any order
@@ -155,10 +155,13 @@ class QueryTranslator:
         counts in every field mean the same records: a tone bonus would lift
         them all alike. True without a searcher.
         """
+        paired = len(toned) > 1
         if self.searcher is None or len(toned) > 2:
             return True  # longer phrases are not one token to count
+        if paired and any(name not in PAIRED_FIELDS for name, _ in fields):
+            return True
         folded = [fold_key(word) for word in toned]
-        kind = "_pairs" if len(toned) > 1 else ""
+        kind = "_pairs" if paired else ""
         for name, _ in fields:
             toned_count = self.searcher.doc_freq(f"{name}{kind}_match", PAIR_JOINER.join(toned))
             folded_count = self.searcher.doc_freq(f"{name}{kind}_fold", PAIR_JOINER.join(folded))
@@ -275,7 +278,7 @@ class QueryTranslator:
     ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """The optional clauses that rank better matches of a term higher."""
         if term.field is SearchField.ANY:
-            fields = ANY_FIELD_BONUSES
+            fields = TITLE_OR_ANYWHERE
         bonuses: list[tuple[tantivy.Occur, tantivy.Query]] = []
         if len(folded) > 1 and not term.phrase:
             bonuses.append(
@@ -333,6 +336,8 @@ class QueryTranslator:
         self, term: Term, fields: Sequence[tuple[str, float]], folded: list[str]
     ) -> list[tantivy.Query]:
         """Each word of a term in some field, or for a phrase the words together."""
+        if term.phrase and term.field is SearchField.ANY and not term.truncated:
+            fields = TITLE_OR_ANYWHERE
         groups = [folded] if term.phrase else [[word] for word in folded]
         last = len(groups) - 1
         return [
@@ -382,7 +387,7 @@ class QueryTranslator:
             return tantivy.Query.term_query(self.schema, field_name, words[0])
         positioned: list[str | tuple[int, str]] = list(words)
         phrase = tantivy.Query.phrase_query(self.schema, field_name, positioned)
-        if name not in TEXT_FIELDS:
+        if name not in PAIRED_FIELDS:
             return phrase
         pairs = [
             tantivy.Query.term_query(self.schema, f"{name}_pairs_{form}", PAIR_JOINER.join(pair))
