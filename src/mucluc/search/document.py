@@ -156,15 +156,17 @@ def holdings_tier(holding_libraries: int) -> str | None:
     return str(reached[-1]) if reached else None
 
 
+@lru_cache(maxsize=TEXT_KEY_CACHE_SIZE)
 def word_pairs(key: str) -> str:
     """Each pair of adjacent words of a match or fold key, as one token, space-separated.
 
     "lich su viet nam" → "lich_su su_viet viet_nam". The keys hold only
     letters, digits and single spaces, so the joiner cannot be confused with
-    a word; a text of one word has no pairs.
+    a word; a text of one word has no pairs. Cached: the catch-all field
+    repeats the title.
     """
     words = key.split()
-    return " ".join(PAIR_JOINER.join(pair) for pair in pairwise(words))
+    return " ".join([first + PAIR_JOINER + second for first, second in pairwise(words)])
 
 
 def holders_key(libraries: Iterable[LibraryInfo]) -> str:
