@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from mucluc.core.audit import AuditEvent
 from mucluc.core.model import LibraryInfo
 from mucluc.errors import LibraryNotFoundError
-from mucluc.services.audit import AuditEvent, read_audit_page
+from mucluc.services.audit import read_audit_page
 from mucluc.services.catalogue import list_libraries, update_library
 from mucluc.services.ingest import ingest_bytes, ingest_file
 from mucluc.storage.accounts import SqlSecurityStore

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import pytest
 from pymarc import Record
 from sqlalchemy import select
+from sqlalchemy.exc import StatementError
 
+from mucluc.accounts.roles import Principal, Role
 from mucluc.config import Settings
+from mucluc.core.audit import AuditEvent
 from mucluc.demo.corpus import CORPUS_LIBRARIES, generate_corpus
 from mucluc.services.catalogue import add_library
+from mucluc.services.curation import staff_merge
 from mucluc.services.ingest import ingest_bytes
 from mucluc.services.matching import (
     block_isbn,
@@ -25,6 +30,7 @@ from mucluc.services.matching import (
     split_union_record,
     unblock_isbn,
 )
+from mucluc.storage.audit import read_audit_events
 from mucluc.storage.repository import SqlCatalogue
 from mucluc.storage.tables import Library, SourceRecord, UnionRecord
 from mucluc.wiring import matching_policy
@@ -240,3 +246,31 @@ def test_incremental_placement_equals_a_rebuild(catalogue: SqlCatalogue) -> None
     assert placement(catalogue) == incremental
     assert summary.matches > 0
     assert len(partition(catalogue)) < len(incremental)
+
+
+def audit_actions(store: SqlCatalogue) -> list[str]:
+    with store.transaction() as transaction:
+        return [event.action for event in read_audit_events(transaction.session, **EVERY_EVENT)]
+
+
+EVERY_EVENT = {"library_code": None, "after_id": 0, "limit": 100}
+
+
+def test_a_staff_merge_and_its_audit_entry_commit_together(catalogue: SqlCatalogue) -> None:
+    ingest(catalogue, "VN-NLV", make_marc_record("n1", "Truyện Kiều", author="Nguyễn Du"))
+    ingest(catalogue, "VN-HCM", make_marc_record("h1", "Kim Vân Kiều", author="Nguyễn Du"))
+    staff = Principal(actor="account:lan", role=Role.NATIONAL_ADMINISTRATOR)
+    before = partition(catalogue)
+
+    def unwritable(survivor: int) -> AuditEvent:
+        return AuditEvent(actor="account:lan", action="union.merge", details={"x": object()})
+
+    first, second = sorted({union for union in placement(catalogue).values() if union})
+    with pytest.raises((StatementError, TypeError)):  # the drivers differ
+        merge_union_records(catalogue, [first, second], reason="same", audited=unwritable)
+    assert partition(catalogue) == before
+    assert audit_actions(catalogue) == []
+
+    survivor = staff_merge(catalogue, staff, ["VN-NLV:n1", "VN-HCM:h1"], reason="same book")
+    assert set(placement(catalogue).values()) == {survivor}
+    assert audit_actions(catalogue) == ["union.merge"]

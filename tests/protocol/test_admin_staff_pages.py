@@ -18,8 +18,9 @@ from pymarc import Field, Indicators, Subfield
 from sqlalchemy import select
 
 from mucluc.accounts.roles import Role
+from mucluc.core.audit import StoredAuditEvent
 from mucluc.core.model import LibraryInfo
-from mucluc.services.audit import StoredAuditEvent, read_audit_page
+from mucluc.services.audit import read_audit_page
 from mucluc.services.ingest import ingest_bytes
 from mucluc.storage.accounts import SqlSecurityStore
 from mucluc.storage.repository import SqlCatalogue

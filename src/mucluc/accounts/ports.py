@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from mucluc.accounts.roles import Role
+from mucluc.core.audit import AuditEvent
 from mucluc.core.model import HoldingStatement
-from mucluc.services.audit import AuditEvent, AuditLog
+from mucluc.services.audit import AuditLog
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ from mucluc.accounts.roles import (
     authorise,
     roles_assignable_by,
 )
+from mucluc.core.audit import AuditEvent
 from mucluc.errors import AccountError, AuthenticationError, PermissionDeniedError
-from mucluc.services.audit import AuditEvent
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 KEY_SCOPES = ("read", "write")

@@ -82,9 +82,7 @@ def merge(
 ) -> None:
     """Merge union records; the absorbed ids redirect to the one that stays."""
     runtime = command_context(context)
-    survivor = staff_merge(
-        runtime.store(), runtime.audit_log(), _staff(actor), union_records, reason=reason
-    )
+    survivor = staff_merge(runtime.store(), _staff(actor), union_records, reason=reason)
     typer.echo(f"merged into union record {survivor}")
     typer.echo(update_index_now(runtime))
 
@@ -102,7 +100,7 @@ def split(
     """Split members off a union record; the old id stays with the larger part."""
     runtime = command_context(context)
     kept, split_off = staff_split(
-        runtime.store(), runtime.audit_log(), _staff(actor), union_record, members, reason=reason
+        runtime.store(), _staff(actor), union_record, members, reason=reason
     )
     typer.echo(f"union record {kept} kept, split off as union record {split_off}")
     typer.echo(update_index_now(runtime))
@@ -118,9 +116,7 @@ def never_merge(
 ) -> None:
     """Keep two union records apart in every later run."""
     runtime = command_context(context)
-    left, right = staff_never_merge(
-        runtime.store(), runtime.audit_log(), _staff(actor), first, second, reason=reason
-    )
+    left, right = staff_never_merge(runtime.store(), _staff(actor), first, second, reason=reason)
     typer.echo(f"union records {left} and {right} will never be merged")
     typer.echo(update_index_now(runtime))
 
@@ -134,9 +130,7 @@ def blocklist_add(
 ) -> None:
     """Block an ISBN: it stops being evidence, and records sharing it are matched again."""
     runtime = command_context(context)
-    added = staff_block_isbn(
-        runtime.store(), runtime.audit_log(), _staff(actor), isbn, reason=reason
-    )
+    added = staff_block_isbn(runtime.store(), _staff(actor), isbn, reason=reason)
     typer.echo(f"blocked {isbn}" if added else f"{isbn} was already blocked")
     typer.echo(update_index_now(runtime))
 
@@ -149,7 +143,7 @@ def blocklist_remove(
 ) -> None:
     """Unblock an ISBN; records sharing it are matched again."""
     runtime = command_context(context)
-    removed = staff_unblock_isbn(runtime.store(), runtime.audit_log(), _staff(actor), isbn)
+    removed = staff_unblock_isbn(runtime.store(), _staff(actor), isbn)
     typer.echo(f"unblocked {isbn}" if removed else f"{isbn} was not blocked")
     typer.echo(update_index_now(runtime))
 

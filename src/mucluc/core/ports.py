@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from mucluc.core.audit import AuditEvent
 from mucluc.core.dedup.cluster import Override
 from mucluc.core.dedup.decide import DedupPolicy, MatchDecision
 from mucluc.core.dedup.profile import MatchProfile
@@ -264,6 +265,9 @@ class MatchingTransaction(IngestTransaction, Protocol):
 
     def unblock_isbn(self, isbn: str) -> bool:
         """Remove an ISBN from the blocklist; False if it was not there."""
+
+    def append_audit_event(self, event: AuditEvent) -> int:
+        """Append to the audit log in this transaction, so it commits with the change it records."""
 
     def record_placements(self, source_record_ids: Iterable[int]) -> list[RecordPlacement]:
         """Where these source records are now."""

@@ -15,9 +15,9 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Protocol
+
+from mucluc.core.audit import AuditEvent, StoredAuditEvent
 
 AUDIT_PAGE_LIMIT = 1_000
 AUDIT_EXPORT_COLUMNS = (
@@ -30,45 +30,6 @@ AUDIT_EXPORT_COLUMNS = (
     "client_address",
     "details",
 )
-
-
-@dataclass(frozen=True)
-class AuditEvent:
-    """One write to record. `action` is `noun.verb` (`key.create`, `record.delete`)."""
-
-    actor: str
-    action: str
-    library_code: str | None = None
-    target: str = ""
-    client_address: str = ""
-    details: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class StoredAuditEvent:
-    """An event as the log keeps it, with its sequence number and time."""
-
-    id: int
-    occurred_at: datetime
-    actor: str
-    library_code: str | None
-    action: str
-    target: str
-    client_address: str
-    details: dict[str, Any]
-
-    def to_json(self) -> dict[str, Any]:
-        """The event as JSON-ready values (time in ISO 8601)."""
-        return {
-            "id": self.id,
-            "occurred_at": self.occurred_at.isoformat(),
-            "actor": self.actor,
-            "library_code": self.library_code,
-            "action": self.action,
-            "target": self.target,
-            "client_address": self.client_address,
-            "details": self.details,
-        }
 
 
 class AuditLog(Protocol):

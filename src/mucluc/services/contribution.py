@@ -21,6 +21,7 @@ from pymarc import Field, Leader, Record
 
 from mucluc.accounts.ports import ContributionJobView, SecurityStore
 from mucluc.accounts.roles import Action, Principal, authorise
+from mucluc.core.audit import AuditEvent
 from mucluc.core.crosswalk.marcxml import MarcXmlError, read_marcxml
 from mucluc.core.crosswalk.xml_input import XmlInputError, parse_xml
 from mucluc.core.marc.iso2709 import read_iso2709_stream
@@ -33,7 +34,6 @@ from mucluc.errors import (
     RecordNotFoundError,
     UnsupportedFormatError,
 )
-from mucluc.services.audit import AuditEvent
 from mucluc.services.ingest import ingest_bytes
 
 logger = logging.getLogger(__name__)

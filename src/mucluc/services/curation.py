@@ -4,8 +4,8 @@ These wrap the matcher's own override and blocklist services (the ones
 `mucluc dedup` drives), so a decision is stored with its actor and reason
 and respected by every later run; here the role rules are checked first
 (merge reviewers and national administrators) and each decision is
-appended to the audit log. Union records are named by id, or by one of
-their members as LIBRARY:LOCAL-ID.
+appended to the audit log in the decision's own transaction. Union records
+are named by id, or by one of their members as LIBRARY:LOCAL-ID.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mucluc.accounts.roles import Action, Principal, authorise
+from mucluc.core.audit import AuditEvent
 from mucluc.core.normalise.isbn import normalise_isbn
 from mucluc.core.ports import BlockedIsbnEntry, MatchingStore
 from mucluc.errors import DedupError
-from mucluc.services.audit import AuditLog, record_audit_event
 from mucluc.services.matching import (
     UnionExplanation,
     block_isbn,
@@ -67,7 +67,6 @@ def _reason(reason: str) -> str:
 
 def staff_merge(
     store: MatchingStore,
-    audit_log: AuditLog,
     principal: Principal,
     references: Sequence[str],
     *,
@@ -78,21 +77,23 @@ def staff_merge(
     authorise(principal, Action.REVIEW_MERGES)
     reason = _reason(reason)
     ids = [union_record_id(store, reference) for reference in references]
-    survivor = merge_union_records(store, ids, reason=reason, actor=principal.actor)
-    record_audit_event(
-        audit_log,
+    return merge_union_records(
+        store,
+        ids,
+        reason=reason,
         actor=principal.actor,
-        action="union.merge",
-        target=str(survivor),
-        client_address=client_address,
-        details={"union_records": ids, "survivor": survivor, "reason": reason},
+        audited=lambda survivor: AuditEvent(
+            actor=principal.actor,
+            action="union.merge",
+            target=str(survivor),
+            client_address=client_address,
+            details={"union_records": ids, "survivor": survivor, "reason": reason},
+        ),
     )
-    return survivor
 
 
 def staff_split(
     store: MatchingStore,
-    audit_log: AuditLog,
     principal: Principal,
     reference: str,
     members: Sequence[str],
@@ -104,23 +105,29 @@ def staff_split(
     authorise(principal, Action.REVIEW_MERGES)
     reason = _reason(reason)
     union_id = union_record_id(store, reference)
-    kept, split_off = split_union_record(
-        store, union_id, members, reason=reason, actor=principal.actor
-    )
-    record_audit_event(
-        audit_log,
+    return split_union_record(
+        store,
+        union_id,
+        members,
+        reason=reason,
         actor=principal.actor,
-        action="union.split",
-        target=str(union_id),
-        client_address=client_address,
-        details={"members": list(members), "kept": kept, "split_off": split_off, "reason": reason},
+        audited=lambda parts: AuditEvent(
+            actor=principal.actor,
+            action="union.split",
+            target=str(union_id),
+            client_address=client_address,
+            details={
+                "members": list(members),
+                "kept": parts[0],
+                "split_off": parts[1],
+                "reason": reason,
+            },
+        ),
     )
-    return kept, split_off
 
 
 def staff_never_merge(
     store: MatchingStore,
-    audit_log: AuditLog,
     principal: Principal,
     first: str,
     second: str,
@@ -132,15 +139,14 @@ def staff_never_merge(
     authorise(principal, Action.REVIEW_MERGES)
     reason = _reason(reason)
     left, right = union_record_id(store, first), union_record_id(store, second)
-    never_merge_union_records(store, left, right, reason=reason, actor=principal.actor)
-    record_audit_event(
-        audit_log,
+    audit = AuditEvent(
         actor=principal.actor,
         action="union.never_merge",
         target=f"{left},{right}",
         client_address=client_address,
         details={"union_records": [left, right], "reason": reason},
     )
+    never_merge_union_records(store, left, right, reason=reason, actor=principal.actor, audit=audit)
     return left, right
 
 
@@ -152,7 +158,6 @@ def isbn_blocklist(store: MatchingStore, principal: Principal) -> list[BlockedIs
 
 def staff_block_isbn(
     store: MatchingStore,
-    audit_log: AuditLog,
     principal: Principal,
     isbn: str,
     *,
@@ -162,15 +167,12 @@ def staff_block_isbn(
     """Block an ISBN (normalised and checked); False if it was blocked already."""
     authorise(principal, Action.REVIEW_MERGES)
     reason = _reason(reason)
-    added = block_isbn(store, isbn, reason=reason, actor=principal.actor)
-    if added:
-        _audit_isbn(audit_log, principal, "isbn.block", isbn, client_address, {"reason": reason})
-    return added
+    audit = _isbn_event(principal, "isbn.block", isbn, client_address, {"reason": reason})
+    return block_isbn(store, isbn, reason=reason, actor=principal.actor, audit=audit)
 
 
 def staff_unblock_isbn(
     store: MatchingStore,
-    audit_log: AuditLog,
     principal: Principal,
     isbn: str,
     *,
@@ -178,25 +180,22 @@ def staff_unblock_isbn(
 ) -> bool:
     """Take an ISBN off the blocklist; False if it was not there."""
     authorise(principal, Action.REVIEW_MERGES)
-    removed = unblock_isbn(store, isbn)
-    if removed:
-        _audit_isbn(audit_log, principal, "isbn.unblock", isbn, client_address)
-    return removed
+    return unblock_isbn(
+        store, isbn, audit=_isbn_event(principal, "isbn.unblock", isbn, client_address)
+    )
 
 
-def _audit_isbn(
-    audit_log: AuditLog,
+def _isbn_event(
     principal: Principal,
     action: str,
     isbn: str,
     client_address: str,
     details: Mapping[str, Any] | None = None,
-) -> None:
-    record_audit_event(
-        audit_log,
+) -> AuditEvent:
+    return AuditEvent(
         actor=principal.actor,
         action=action,
         target=normalise_isbn(isbn) or isbn,
         client_address=client_address,
-        details=details,
+        details=details or {},
     )

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from mucluc.core.audit import AuditEvent
 from mucluc.core.dedup.cluster import (
     MERGE,
     Override,
@@ -452,12 +453,19 @@ def _union_of(transaction: MatchingTransaction, source_record_id: int) -> int | 
 
 
 def merge_union_records(
-    store: MatchingStore, union_record_ids: Sequence[int], *, reason: str, actor: str = STAFF_ACTOR
+    store: MatchingStore,
+    union_record_ids: Sequence[int],
+    *,
+    reason: str,
+    actor: str = STAFF_ACTOR,
+    audited: Callable[[int], AuditEvent] | None = None,
 ) -> int:
     """Merge union records by staff decision; return the id that stands for them all now.
 
     A merge override is stored for every pair of members across the records,
     so it survives any one member being withdrawn, and every later run keeps it.
+    `audited` makes the audit event from the survivor's id; it is appended in
+    the merge's own transaction (so are the other staff decisions' below).
     """
     if len(set(union_record_ids)) < 2:
         raise DedupError("name at least two different union records to merge")
@@ -475,7 +483,9 @@ def merge_union_records(
             transaction, {record for group in groups for record in group}, decide_again=False
         )
         survivor = _union_of(transaction, groups[0][0])
-    assert survivor is not None
+        assert survivor is not None
+        if audited is not None:
+            transaction.append_audit_event(audited(survivor))
     logger.info("union_records_merged", extra={"union_records": list(union_record_ids)})
     return survivor
 
@@ -507,6 +517,7 @@ def split_union_record(
     *,
     reason: str,
     actor: str = STAFF_ACTOR,
+    audited: Callable[[tuple[int, int]], AuditEvent] | None = None,
 ) -> tuple[int, int]:
     """Split members off a union record by staff decision; return (old part's id, new part's id).
 
@@ -525,14 +536,22 @@ def split_union_record(
         reevaluate_records(transaction, set(members), decide_again=False)
         part_union = _union_of(transaction, part_ids[0])
         rest_union = _union_of(transaction, rest[0])
-    assert part_union is not None
-    assert rest_union is not None
+        assert part_union is not None
+        assert rest_union is not None
+        if audited is not None:
+            transaction.append_audit_event(audited((rest_union, part_union)))
     logger.info("union_record_split", extra={"union_record": union_record_id})
     return rest_union, part_union
 
 
 def never_merge_union_records(
-    store: MatchingStore, first: int, second: int, *, reason: str, actor: str = STAFF_ACTOR
+    store: MatchingStore,
+    first: int,
+    second: int,
+    *,
+    reason: str,
+    actor: str = STAFF_ACTOR,
+    audit: AuditEvent | None = None,
 ) -> None:
     """Keep two union records apart for good: never-merge every pair of their members."""
     if first == second:
@@ -541,6 +560,8 @@ def never_merge_union_records(
         left, right = _members(transaction, first), _members(transaction, second)
         transaction.add_overrides(split_overrides(map(str, left), map(str, right), reason), actor)
         reevaluate_records(transaction, set(left) | set(right), decide_again=False)
+        if audit is not None:
+            transaction.append_audit_event(audit)
 
 
 def _holders_of_isbn(transaction: MatchingTransaction, isbn: str) -> set[int]:
@@ -555,23 +576,40 @@ def _valid_isbn(value: str) -> str:
     return isbn
 
 
-def block_isbn(store: MatchingStore, value: str, *, reason: str, actor: str = STAFF_ACTOR) -> bool:
-    """Put an ISBN on the blocklist and re-match the records that carry it; False if listed."""
+def block_isbn(
+    store: MatchingStore,
+    value: str,
+    *,
+    reason: str,
+    actor: str = STAFF_ACTOR,
+    audit: AuditEvent | None = None,
+) -> bool:
+    """Put an ISBN on the blocklist and re-match the records that carry it; False if listed.
+
+    `audit` is appended in the same transaction, only if the ISBN was added.
+    """
     isbn = _valid_isbn(value)
     with store.transaction() as transaction:
         added = transaction.block_isbn(isbn, reason, actor)
         if added:
             reevaluate_records(transaction, _holders_of_isbn(transaction, isbn), decide_again=True)
+            if audit is not None:
+                transaction.append_audit_event(audit)
     return added
 
 
-def unblock_isbn(store: MatchingStore, value: str) -> bool:
-    """Take an ISBN off the blocklist and re-match the records that carry it; False if absent."""
+def unblock_isbn(store: MatchingStore, value: str, *, audit: AuditEvent | None = None) -> bool:
+    """Take an ISBN off the blocklist and re-match the records that carry it; False if absent.
+
+    `audit` is appended in the same transaction, only if the ISBN was removed.
+    """
     isbn = _valid_isbn(value)
     with store.transaction() as transaction:
         removed = transaction.unblock_isbn(isbn)
         if removed:
             reevaluate_records(transaction, _holders_of_isbn(transaction, isbn), decide_again=True)
+            if audit is not None:
+                transaction.append_audit_event(audit)
     return removed
 
 

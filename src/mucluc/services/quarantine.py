@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from mucluc.accounts.roles import Action, Principal, Role, authorise
+from mucluc.core.audit import AuditEvent
 from mucluc.core.marc.formats import MRK, read_mrk, write_mrk
 from mucluc.core.marc.lean import LeanRecord
 from mucluc.core.ports import IngestStore
 from mucluc.errors import QuarantineError, RecordNotFoundError
-from mucluc.services.audit import AuditEvent
 from mucluc.services.ingest import OUTCOMES, ingest_bytes
 
 QUARANTINE_PAGE_SIZE = 200

@@ -25,9 +25,9 @@ from mucluc.accounts.ports import (
     StoredApiKey,
 )
 from mucluc.accounts.roles import Role
+from mucluc.core.audit import AuditEvent, StoredAuditEvent
 from mucluc.core.model import HoldingStatement
 from mucluc.errors import AccountError, LibraryNotFoundError
-from mucluc.services.audit import AuditEvent, StoredAuditEvent
 from mucluc.storage.audit import append_audit_event, read_audit_events
 from mucluc.storage.tables import (
     Account,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mucluc.services.audit import AuditEvent, StoredAuditEvent
+from mucluc.core.audit import AuditEvent, StoredAuditEvent
 from mucluc.storage.tables import AuditEvent as AuditEventRow
 from mucluc.storage.tables import utc_now
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import sessionmaker
 
-from mucluc.services.audit import AuditEvent
+from mucluc.core.audit import AuditEvent
 from mucluc.services.quarantine import QuarantinedRecord
 from mucluc.storage.audit import append_audit_event
 from mucluc.storage.tables import Library, SourceRecord, as_utc, utc_now

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mucluc.core.audit import AuditEvent
 from mucluc.core.dedup.cluster import Override
 from mucluc.core.dedup.decide import DedupPolicy, MatchDecision
 from mucluc.core.dedup.profile import MatchProfile
@@ -36,6 +37,7 @@ from mucluc.core.ports import (
 )
 from mucluc.errors import LibraryError, LibraryNotFoundError
 from mucluc.storage import dedup, loading
+from mucluc.storage.audit import append_audit_event
 from mucluc.storage.tables import (
     Change,
     Holding,
@@ -311,6 +313,10 @@ class SqlTransaction:
     def unblock_isbn(self, isbn: str) -> bool:
         """Remove an ISBN from the blocklist; False if it was not there."""
         return dedup.unblock_isbn(self.session, isbn)
+
+    def append_audit_event(self, event: AuditEvent) -> int:
+        """Append to the audit log in this transaction."""
+        return append_audit_event(self.session, event)
 
     def record_placements(self, source_record_ids: Iterable[int]) -> list[RecordPlacement]:
         """Where these source records are now."""

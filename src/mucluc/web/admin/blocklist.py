@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from mucluc.services.curation import isbn_blocklist, staff_block_isbn, staff_unblock_isbn
 from mucluc.web.admin.pages import CsrfToken, staff_change, staff_page
-from mucluc.web.guards import security_state
 from mucluc.web.state import web_state
 
 BLOCKLIST_PAGE = "/admin/isbn-blocklist"
@@ -43,7 +42,6 @@ def block_submit(
         csrf_token,
         lambda staff: staff_block_isbn(
             web_state(request).store,
-            security_state(request).store,
             staff.principal,
             isbn,
             reason=reason,
@@ -61,7 +59,6 @@ def unblock_submit(request: Request, isbn: str, csrf_token: CsrfToken = "") -> R
         csrf_token,
         lambda staff: staff_unblock_isbn(
             web_state(request).store,
-            security_state(request).store,
             staff.principal,
             isbn,
             client_address=staff.client_address,

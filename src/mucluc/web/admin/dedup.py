@@ -20,7 +20,6 @@ from mucluc.services.curation import (
     staff_split,
 )
 from mucluc.web.admin.pages import CsrfToken, redirect, staff_form, staff_page
-from mucluc.web.guards import security_state
 from mucluc.web.state import web_state
 
 union_records_router = APIRouter(prefix="/admin/union-records", include_in_schema=False)
@@ -67,7 +66,6 @@ def merge_submit(
         lambda staff: _showing(
             staff_merge(
                 web_state(request).store,
-                security_state(request).store,
                 staff.principal,
                 [first, second],
                 reason=reason,
@@ -92,7 +90,6 @@ def split_submit(
         lambda staff: _showing(
             *staff_split(
                 web_state(request).store,
-                security_state(request).store,
                 staff.principal,
                 record,
                 [member for member in MEMBER_SEPARATORS.split(members) if member],
@@ -118,7 +115,6 @@ def never_merge_submit(
         lambda staff: _showing(
             *staff_never_merge(
                 web_state(request).store,
-                security_state(request).store,
                 staff.principal,
                 first,
                 second,
