@@ -1,11 +1,17 @@
-"""Crash safety: a `mucluc ingest` killed mid-file and run again ends as an uninterrupted run."""
+"""Crash safety: a `mucluc ingest` killed mid-file and run again ends as an uninterrupted run.
+
+The killed run's job is then marked interrupted, not left running for good.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
+
 from mucluc.services.ingest import ingest_bytes
 from mucluc.storage.repository import SqlCatalogue
+from mucluc.storage.tables import IngestJob, Library
 from tests.crash import (
     RunningMucluc,
     catalogue_state,
@@ -41,3 +47,17 @@ def test_ingest_killed_and_rerun_ends_as_an_uninterrupted_run(
     ingest_bytes(reference, "VN-HCM", second, source_name="hcm.mrc")
     assert catalogue_state(catalogue) == catalogue_state(reference)
     reference.engine.dispose()
+    assert job_statuses(catalogue, "VN-HCM") == ["interrupted", "finished"]
+
+
+def job_statuses(store: SqlCatalogue, code: str) -> list[str]:
+    """The library's ingest jobs' statuses, oldest first."""
+    with store.transaction() as transaction:
+        return list(
+            transaction.session.scalars(
+                select(IngestJob.status)
+                .join(Library, Library.id == IngestJob.library_id)
+                .where(Library.code == code)
+                .order_by(IngestJob.id)
+            )
+        )

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -93,10 +93,28 @@ class SqlTransaction:
         self.session.flush()
 
     def start_job(self, library_id: int, source_name: str, record_format: str) -> int:
-        """Record the start of an ingest job and return its id."""
+        """Record the start of an ingest job and return its id.
+
+        An earlier job of the same library and source still marked running
+        was killed (a run that ends always says so), and this run takes up
+        its work: it is marked interrupted, naming this job.
+        """
         job = IngestJob(library_id=library_id, source_name=source_name, format=record_format)
         self.session.add(job)
         self.session.flush()
+        self.session.execute(
+            update(IngestJob)
+            .where(
+                IngestJob.library_id == library_id,
+                IngestJob.source_name == source_name,
+                IngestJob.status == "running",
+                IngestJob.id < job.id,
+            )
+            .values(
+                status="interrupted",
+                message=f"stopped before the end; job {job.id} ran this source again",
+            )
+        )
         return job.id
 
     def finish_job(self, job_id: int, status: str, counts: dict[str, int], message: str) -> None:

@@ -34,7 +34,7 @@ from mucluc.core.model import LIBRARY_TYPES, HoldingStatement, LibraryInfo
 SOURCE_RECORD_STATUSES = ("active", "quarantined", "deleted")
 UNION_RECORD_STATUSES = ("active", "merged", "deleted")
 CHANGE_OPERATIONS = ("upsert", "delete")
-JOB_STATUSES = ("running", "finished", "failed")
+JOB_STATUSES = ("running", "finished", "failed", "interrupted")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
