@@ -10,7 +10,7 @@ Matching and ranking follow shared/docs/vietnamese-text.md §3.2:
 - Unfielded words may fall in different fields ("truyện kiều nguyễn du"),
   each scored by the best field: title above author above subject, and
   everything else (publisher, series, notes) last. The phrase and tone
-  bonuses of unfielded words tell only a title from the rest.
+  bonuses of unfielded words look in the catch-all field alone.
 - Several words also earn a bonus where they stand together as a phrase,
   so the exact phrase ranks above scattered words. Phrases are looked up
   as adjacent word pairs, each pair one indexed token (see
@@ -78,9 +78,11 @@ ANY_FIELD_BOOSTS = (
     ("subject", 0.5),
     ("other", 0.125),
 )
-# The bonuses and the phrases of an unfielded term tell a title from the rest
-# only: each field looked at costs time for every hit.
+# Each field looked at costs time for every hit: an unfielded quoted phrase
+# tells only a title from the rest, and the bonuses of an unfielded term look
+# in the catch-all field alone (the required words already weigh the fields).
 TITLE_OR_ANYWHERE = (("title", 1.0), (CATCH_ALL_FIELD, 0.125))
+ANYWHERE = ((CATCH_ALL_FIELD, 1.0),)
 TONE_BOOST = 1.5  # per word whose tones match exactly
 PHRASE_BOOST = 2.0  # the words together, in order
 AUTHOR_ORDER_BOOST = 0.75  # one author has exactly these names, in any order
@@ -278,7 +280,7 @@ class QueryTranslator:
     ) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """The optional clauses that rank better matches of a term higher."""
         if term.field is SearchField.ANY:
-            fields = TITLE_OR_ANYWHERE
+            fields = ANYWHERE
         bonuses: list[tuple[tantivy.Occur, tantivy.Query]] = []
         if len(folded) > 1 and not term.phrase:
             bonuses.append(
