@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import Path, Request
 
 from mucluc.core.model import MAX_RECORD_ID
 
 UnionRecordId = Annotated[int, Path(ge=1, le=MAX_RECORD_ID, description="A union record id.")]
+
+
+def record_page_url_prefix(request: Request) -> str:
+    """The absolute URL of a record page without the id: append one to link that record.
+
+    Starlette's `url_for` walks every route on each call; a page of results
+    links many records, so it asks once.
+    """
+    return str(request.url_for("record_page", union_record_id=0)).removesuffix("0")

@@ -7,7 +7,7 @@ by route, and the catalogue's size, read from the store at scrape time.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -22,6 +22,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mucluc.core.ports import CatalogueStore
 from mucluc.services.catalogue import catalogue_counts
@@ -66,18 +67,45 @@ class RequestMetrics:
 
     def install(self, app: FastAPI) -> None:
         """Count and time every request by its route template (never by raw path)."""
+        app.add_middleware(RequestMetricsMiddleware, metrics=self)
 
-        @app.middleware("http")
-        async def measure(
-            request: Request, call_next: Callable[[Request], Awaitable[Response]]
-        ) -> Response:
-            started = time.perf_counter()
-            response = await call_next(request)
-            route = request.scope.get("route")
-            template = getattr(route, "path", "unmatched")
-            self.latency.labels(template).observe(time.perf_counter() - started)
-            self.requests.labels(template, request.method, str(response.status_code)).inc()
-            return response
+    def observe(self, scope: Scope, status: int, seconds: float) -> None:
+        """Record one answered request; the router has put the matched route in `scope`."""
+        template = getattr(scope.get("route"), "path", "unmatched")
+        self.latency.labels(template).observe(seconds)
+        self.requests.labels(template, scope["method"], str(status)).inc()
+
+
+class RequestMetricsMiddleware:
+    """Times each HTTP request until its answer is sent, as a plain ASGI middleware.
+
+    Starlette's `BaseHTTPMiddleware` (what `@app.middleware("http")` builds)
+    runs every request through an extra task and memory streams, a cost every
+    search paid (issue #5).
+    """
+
+    def __init__(self, app: ASGIApp, metrics: RequestMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, noting the status it is answered with."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets if the application raises before answering
+
+        async def noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_status)
+        finally:
+            self.metrics.observe(scope, status, time.perf_counter() - started)
 
 
 @operations_router.get("/healthz")

@@ -15,7 +15,7 @@ from mucluc.services.exports import (
     export_search_results,
 )
 from mucluc.services.search import parse_filters, reader_search_request
-from mucluc.web.identifiers import UnionRecordId
+from mucluc.web.identifiers import UnionRecordId, record_page_url_prefix
 from mucluc.web.state import web_state
 
 exports_router = APIRouter(prefix="/api/v1", tags=["exports"])
@@ -59,7 +59,7 @@ def export_results(
     search_request = reader_search_request(
         q, page_size=limit, sort=sort, filters=parse_filters(filters or [])
     )
-    record_url = str(request.url_for("record_page", union_record_id=0)).removesuffix("0") + "{id}"
+    record_url = record_page_url_prefix(request) + "{id}"
     body = export_search_results(
         state.store, state.follower.index, search_request, export.name, record_url
     )
