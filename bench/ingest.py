@@ -1,5 +1,8 @@
 """Benchmark end-to-end ingest (read → decode → validate → store → match → index); print figures.
 
+Then, timed apart, the rendering of the union records' OAI-PMH text that
+the server's publishing follower (or `mucluc publish`) does after ingest.
+
 Two inputs: the Library of Congress file `BooksAll.2016.part01.utf8` (250,000
 records, shipped inside the pymarc 5.4.0 sdist, which this script downloads
 once with `pip download` into `--cache`), or `--file` for any ISO 2709 file;
@@ -32,6 +35,8 @@ from mucluc.demo.corpus import CORPUS_LIBRARIES, generate_corpus
 from mucluc.services.catalogue import add_library
 from mucluc.services.indexing import apply_pending_changes
 from mucluc.services.ingest import ingest_files
+from mucluc.services.publishing import publish_stale_metadata
+from mucluc.storage.publishing import SqlMetadataPublisher
 from mucluc.wiring import initialise_home, open_index, open_store
 
 LOC_MEMBER = "BooksAll.2016.part01.utf8"
@@ -119,6 +124,9 @@ def run(files: dict[str, list[Path]], database_url: str | None) -> None:
         applied = apply_pending_changes(store, open_index(settings))
         finished = time.perf_counter()
         cpu = time.process_time() - cpu_started
+        published = publish_stale_metadata(SqlMetadataPublisher(store.engine)).records
+        publish_seconds = time.perf_counter() - finished
+        publish_cpu = time.process_time() - cpu_started - cpu
     read = totals.get("read", 0)
     print(f"records read: {read:,}  " + ", ".join(f"{k} {v:,}" for k, v in totals.items()))
     print(f"store + match: {stored - started:.1f} s, {read / (stored - started):,.0f} records/s")
@@ -127,6 +135,11 @@ def run(files: dict[str, list[Path]], database_url: str | None) -> None:
     print(f"end to end: {finished - started:.1f} s, {rate:,.0f} records/s")
     # On a shared machine wall time follows the load average; CPU time much less so.
     print(f"CPU time: {cpu:.1f} s, {read / cpu:,.0f} records per CPU second")
+    print(
+        f"after ingest, publish ({published:,} union records' OAI-PMH text): "
+        f"{publish_seconds:.1f} s, {published / publish_seconds:,.0f} records/s, "
+        f"{published / publish_cpu:,.0f} per CPU second"
+    )
     print(f"peak RSS: {peak_rss_megabytes():,.0f} MB")
     bare = pymarc_rate([path for paths in files.values() for path in paths])
     print(f"pymarc bare parse: {bare:,.0f} records/s; end-to-end / pymarc = {rate / bare:.2f}")

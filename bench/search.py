@@ -18,7 +18,8 @@ lists as the full corpus gives, built in minutes, though with fewer distinct
 texts (bench/README.md says which corpus each figure was measured on).
 
 Each query kind runs with 1 and 8 concurrent clients, in-process (the search
-service on the index) and through the JSON API (`mucluc serve` on loopback).
+service on the index) and through the JSON API (`mucluc serve` on loopback,
+`--workers N` worker processes).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from mucluc.config import Settings
 from mucluc.core.marc.describe import describe_record
 from mucluc.core.model import MemberView, UnionRecordView
 from mucluc.core.normalise.isbn import isbn13_to_isbn10
-from mucluc.core.normalise.text import fold_key
+from mucluc.core.normalise.text import fold_key, has_vietnamese_marks
 from mucluc.core.preference import choose_preferred_member
 from mucluc.demo.corpus import CORPUS_LIBRARIES, generate_corpus
 from mucluc.search.index import TantivyIndex
@@ -78,6 +79,7 @@ def build_index(settings: Settings, total: int, seed: int, copies: int) -> dict[
     authors: Counter[str] = Counter()
     sample_isbns: list[str] = []
     sample_titles: list[str] = []
+    toned_openings: Counter[str] = Counter()
     started = time.perf_counter()
     for number, (code, record) in enumerate(generate_corpus(generated_records, seed)):
         description = describe_record(record)
@@ -111,6 +113,9 @@ def build_index(settings: Settings, total: int, seed: int, copies: int) -> dict[
             if target not in holders:
                 holders.append(target)
         title_words.update(set(fold_key(description.title).split()))
+        opening = " ".join(description.title.lower().split()[:2])
+        if len(opening.split()) == 2 and has_vietnamese_marks(opening):
+            toned_openings[opening] += 1
         if description.authors:
             authors[description.authors[0]] += 1
         if number % 997 == 0 and description.isbns:
@@ -165,6 +170,7 @@ def build_index(settings: Settings, total: int, seed: int, copies: int) -> dict[
         "author": author,
         "isbn": f"{isbn10[0]}-{isbn10[1:4]}-{isbn10[4:9]}-{isbn10[9]}" if isbn10 else isbn,
         "phrase": '"' + " ".join(title.split()[:2]) + '"',
+        "toned": toned_openings.most_common(1)[0][0],
     }
 
 
@@ -186,6 +192,9 @@ def query_kinds(chosen: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "2-word phrase": {"q": chosen["phrase"]},
         "common word + 4 facets": {"q": common, "facet": list(FACETS_FOUR)},
         f"deep page ({DEEP_PAGE})": {"q": common, "page": DEEP_PAGE},
+        # Not in the issue's list, but what readers type most: several words, often toned.
+        "extra: 2 words, no quotes": {"q": chosen["phrase"].strip('"')},
+        "extra: 2 toned words, no quotes": {"q": chosen["toned"]},
     }
 
 
@@ -287,7 +296,7 @@ def measure_http(
     return asyncio.run(everything())
 
 
-def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     environment = {
         **os.environ,
         "MUCLUC_HOME": str(home),
@@ -295,7 +304,8 @@ def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
         "MUCLUC_RATE_LIMIT_PER_MINUTE": "0",  # the benchmark is one address sending many
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "mucluc", "serve", "--port", str(port)], env=environment
+        [sys.executable, "-m", "mucluc", "serve", "--port", str(port), "--workers", str(workers)],
+        env=environment,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -321,6 +331,9 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=Path("/tmp/mucluc-search-bench"))
     parser.add_argument("--rounds", type=int, default=ROUNDS_PER_KIND)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes of the measured HTTP server"
+    )
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-in-process", action="store_true")
     arguments = parser.parse_args()
@@ -329,8 +342,12 @@ def main() -> None:
     chosen = json.loads(chosen_path.read_text()) if chosen_path.exists() else {}
     wanted = (arguments.records, arguments.seed, arguments.copies)
     built = (chosen.get("total"), chosen.get("seed"), chosen.get("copies", 1))
-    # An index of an older schema is emptied when opened: it must be built again.
-    if built != wanted or TantivyIndex(settings.index_path).document_count() == 0:
+    # An index of an older schema is emptied when opened, and older runs chose fewer queries.
+    if (
+        built != wanted
+        or "toned" not in chosen
+        or TantivyIndex(settings.index_path).document_count() == 0
+    ):
         shutil.rmtree(arguments.folder, ignore_errors=True)
         initialise_home(settings)
         chosen = build_index(settings, arguments.records, arguments.seed, arguments.copies)
@@ -350,13 +367,14 @@ def main() -> None:
             report("in-process", f"{kind}: `{parameters['q']}`", clients, figures)
     if arguments.skip_http:
         return
-    server = start_server(arguments.folder, arguments.port)
+    server = start_server(arguments.folder, arguments.port, arguments.workers)
     try:
         for kind, parameters in kinds.items():
             for clients in (1, 8):
                 rounds = arguments.rounds if clients == 1 else max(1, arguments.rounds // 4)
                 figures = measure_http(arguments.port, parameters, clients, rounds)
-                report("HTTP JSON API", f"{kind}: `{parameters['q']}`", clients, figures)
+                label = f"HTTP JSON API, {arguments.workers} worker(s)"
+                report(label, f"{kind}: `{parameters['q']}`", clients, figures)
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import httpx
@@ -47,8 +47,12 @@ def running_server(app: ASGIApplication) -> Iterator[str]:
 
 
 @contextmanager
-def running_server_process(environment: Mapping[str, str]) -> Iterator[tuple[str, int]]:
+def running_server_process(
+    environment: Mapping[str, str], arguments: Sequence[str] = ()
+) -> Iterator[tuple[str, int]]:
     """Run `mucluc serve` in a process of its own, settings from `environment`.
+
+    `arguments` go after `serve` (e.g. `--workers 2`).
 
     Yields the base URL and the process id.
 
@@ -57,7 +61,7 @@ def running_server_process(environment: Mapping[str, str]) -> Iterator[tuple[str
     """
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "mucluc", "serve", "--port", str(port)],
+        [sys.executable, "-m", "mucluc", "serve", "--port", str(port), *arguments],
         env={**os.environ, **environment},
     )
     base_url = f"http://127.0.0.1:{port}"

@@ -49,6 +49,14 @@ class Settings(BaseSettings):
             "request; longer than the idle timeout of the clients and proxies in front."
         ),
     )
+    web_workers: int = Field(
+        default=1,
+        ge=1,
+        description=(
+            "Worker processes `mucluc serve` answers HTTP with, on one port; one of them "
+            "writes the search index, the others follow it."
+        ),
+    )
     index_refresh_seconds: float = Field(
         default=1.0,
         description="Seconds between the web server's checks of the change log for the index.",

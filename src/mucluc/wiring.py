@@ -6,11 +6,13 @@ results through their ports.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import shutil
 import threading
 from dataclasses import fields, replace
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from mucluc.config import Settings
 from mucluc.core.dedup.compare import ComparisonWeights
@@ -18,10 +20,17 @@ from mucluc.core.dedup.decide import DedupPolicy
 from mucluc.errors import ConfigurationError, IndexBusyError
 from mucluc.search.index import TantivyIndex, replace_index_folder
 from mucluc.services.indexing import apply_pending_changes, rebuild_index
+from mucluc.services.publishing import publish_stale_metadata
 from mucluc.storage.database import is_initialised, make_engine, upgrade_database
+from mucluc.storage.publishing import SqlMetadataPublisher
 from mucluc.storage.repository import SqlCatalogue
 
 logger = logging.getLogger(__name__)
+
+INDEX_WRITER_LOCK_FILE = "index-writer.lock"
+
+PUBLISHING_REFRESH_SECONDS = 5.0
+PUBLISHER_LOCK_FILE = "publisher.lock"
 
 
 def initialise_home(settings: Settings) -> None:
@@ -83,17 +92,54 @@ def rebuild_live_index(settings: Settings, store: SqlCatalogue) -> int:
     return count
 
 
-class IndexFollower:
-    """Applies the change log to the index every few seconds, in a background thread.
+class IndexWriterLock:
+    """Says which one of several server processes writes the index: whoever holds a file lock.
 
-    The web server runs one so that records ingested by another process
-    become searchable without a restart.
+    tantivy lets one writer at a time use an index, and web workers share
+    one. The lock is an exclusive `flock` on a file in the data folder (not
+    in the index folder, which `mucluc reindex` swaps). The system lets go of
+    it when its holder exits or dies, so another process takes it at its next try.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._held: BinaryIO | None = None
+
+    def try_acquire(self) -> bool:
+        """Take the lock if nobody holds it, without waiting; True while this handle holds it."""
+        if self._held is not None:
+            return True
+        lock_file = self.path.open("ab")
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.close()
+            return False
+        self._held = lock_file
+        return True
+
+    def release(self) -> None:
+        """Let another process take the lock."""
+        if self._held is not None:
+            self._held.close()
+            self._held = None
+
+
+class IndexFollower:
+    """Keeps a process's index handle current, in a background thread.
+
+    The web server runs one in each worker so that records ingested by
+    another process become searchable without a restart. The follower
+    holding the `IndexWriterLock` applies the change log to the index; the
+    others only reload what it commits, and every one reopens the index after
+    `mucluc reindex` swaps the folder.
     """
 
     def __init__(self, store: SqlCatalogue, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self.index = open_index(settings)
+        self.writer_lock = IndexWriterLock(settings.home / INDEX_WRITER_LOCK_FILE)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="index-follower", daemon=True)
 
@@ -103,14 +149,22 @@ class IndexFollower:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop following and wait for the thread."""
+        """Stop following, wait for the thread and let another process write the index."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
+        self.writer_lock.release()
 
     def catch_up(self) -> int:
-        """Apply pending changes now (after a rebuild, to the new index)."""
+        """Bring the index handle up to date; return how many changes it applied.
+
+        After a rebuild the handle is on the new index. Only the writer
+        applies the change log; the others reload to see its commits.
+        """
         self.index = self.index.reopen_if_replaced()
+        if not self.writer_lock.try_acquire():
+            self.index.reload()
+            return 0
         return apply_pending_changes(self.store, self.index)
 
     def _run(self) -> None:
@@ -123,3 +177,60 @@ class IndexFollower:
             except Exception:
                 # The follower must outlive a database hiccup; the failure is logged in full.
                 logger.exception("index_follow_failed")
+
+
+class PublishingFollower:
+    """Renders changed union records' OAI-PMH text every few seconds, in a background thread.
+
+    The web server runs one in each worker, so ingest (in any process) never
+    renders: until a follower reaches a record, harvesters are served a fresh
+    render of it. Only the follower holding the publisher lock (a file in the
+    data folder, like the index writer's) renders, so workers do not render
+    the same records twice. Its first round reads the whole change log, in
+    the thread, so the server starts without waiting; `stop` waits at most
+    one batch.
+    """
+
+    def __init__(
+        self,
+        store: SqlCatalogue,
+        settings: Settings,
+        refresh_seconds: float = PUBLISHING_REFRESH_SECONDS,
+    ) -> None:
+        self.publisher = SqlMetadataPublisher(store.engine)
+        self.lock = IndexWriterLock(settings.home / PUBLISHER_LOCK_FILE)
+        self.refresh_seconds = refresh_seconds
+        self._resume_after = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="publishing-follower", daemon=True)
+
+    def start(self) -> None:
+        """Start following in the background."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop following, wait for the thread and let another process render."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        self.lock.release()
+
+    def catch_up(self) -> int:
+        """Render the records changed since the last round; return how many (0 without the lock)."""
+        if not self.lock.try_acquire():
+            return 0
+        done = publish_stale_metadata(
+            self.publisher, self._resume_after, stopping=self._stop.is_set
+        )
+        self._resume_after = done.resume_after
+        return done.records
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self.catch_up()
+            except Exception:
+                # The follower must outlive a database hiccup; the failure is logged in full.
+                logger.exception("publishing_follow_failed")
+            if self._stop.wait(self.refresh_seconds):
+                return

@@ -10,9 +10,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from mucluc.storage.accounts import SqlSecurityStore
 from mucluc.storage.database import make_engine
+from mucluc.storage.tables import PublishedMetadata
 from tests.builders import make_marc_file, make_marc_record
 
 COMMANDS = (
@@ -25,6 +28,7 @@ COMMANDS = (
     ["search"],
     ["export"],
     ["reindex"],
+    ["publish"],
     ["serve"],
     ["demo"],
     ["stats"],
@@ -172,6 +176,29 @@ def test_library_export_writes_a_zip_once_and_names_what_it_holds(
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == "mucluc: no member library has the code 'VN-NOPE'"
     assert not (tmp_path / "nope.zip").exists()
+
+
+def test_publish_renders_the_oai_pmh_text_of_changed_records_once(
+    tmp_path: Path, database_url: str, marc_files: dict[str, Path]
+) -> None:
+    home = tmp_path / "home"
+    for arguments in (
+        ["init"],
+        ["library", "add", "VN-NLV", "--name", "Thư viện QG", "--type", "national"],
+        ["ingest", "--library", "VN-NLV", str(marc_files["VN-NLV"])],
+    ):
+        result = mucluc(home, *arguments, database_url=database_url)
+        assert result.returncode == 0, result.stderr
+    first = mucluc(home, "publish", database_url=database_url)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == "rendered the published metadata of 2 union records\n"
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        kept = session.scalars(select(PublishedMetadata.metadata_format)).all()
+    engine.dispose()
+    assert sorted(kept) == ["marc21", "marc21", "oai_dc", "oai_dc"]
+    again = mucluc(home, "publish", database_url=database_url)
+    assert again.stdout == "rendered the published metadata of 0 union records\n"
 
 
 def test_uninitialised_home_says_to_run_init(tmp_path: Path) -> None:

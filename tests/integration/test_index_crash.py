@@ -123,6 +123,7 @@ def test_follower_killed_between_batches_resumes_and_converges(
 
     follower = IndexFollower(store, settings)
     follower.catch_up()
+    follower.stop()
     assert follower.index.applied_sequence() == latest
     assert hit_counts(follower.index) == reference
     store.engine.dispose()

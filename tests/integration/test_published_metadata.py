@@ -1,22 +1,28 @@
-"""Published metadata kept as text: refreshed with every change, served as a fresh render (#7).
+"""Published metadata kept as text: refreshed after every change, served as a fresh render (#7).
 
 After each kind of change (a member added or removed, a staff merge or
-split, a deletion, a rebuild) every active union record's stored marc21 and
-oai_dc text must carry its latest change and equal a render made now from
-the catalogue's own record view, and the provider must serve exactly that.
+split, a deletion, a rebuild) the provider must serve a render made now from
+the catalogue's own record view; once the publisher has run (#3: it renders
+outside ingest), every active union record's stored marc21 and oai_dc text
+must carry its latest change and equal that render, and still be served.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
 from pymarc import Leader, Record
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Engine, delete, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from mucluc.config import Settings
 from mucluc.core.crosswalk.published import render_published_metadata
 from mucluc.protocols.oaipmh.verbs import METADATA_FORMATS, Repository, respond
 from mucluc.services.exports import published_members
@@ -26,13 +32,17 @@ from mucluc.services.matching import (
     rebuild_union_records,
     split_union_record,
 )
+from mucluc.services.publishing import publish_stale_metadata
 from mucluc.storage.database import alembic_config, upgrade_database
 from mucluc.storage.harvesting import SqlPublicationSource
+from mucluc.storage.publishing import SqlMetadataPublisher
 from mucluc.storage.repository import SqlCatalogue
 from mucluc.storage.tables import Change, PublishedMetadata, SourceRecord
+from mucluc.wiring import PublishingFollower
 from tests.builders import make_marc_file, make_marc_record
 
 KIEU_ISBN = "978-604-0-00001-9"
+FOLLOWER_WAIT_SECONDS = 60  # a bound for a hung follower, not a speed requirement
 REPOSITORY = Repository(
     name="mucluc test",
     base_url="http://127.0.0.1/oai",
@@ -96,9 +106,20 @@ def served(store: SqlCatalogue, metadata_prefix: str) -> bytes:
     )
 
 
+def assert_served(store: SqlCatalogue, fresh: dict[int, dict[str, str]]) -> None:
+    """The provider serves exactly these renders, in every format."""
+    for metadata_format in METADATA_FORMATS:
+        document = served(store, metadata_format)
+        assert document.count(b"<metadata>") == len(fresh)
+        for texts in fresh.values():
+            assert texts[metadata_format].encode("utf-8") in document
+
+
 def assert_published_is_fresh(store: SqlCatalogue) -> dict[int, dict[str, str]]:
-    """Kept text is the latest change's fresh render, deleted records keep none; all served."""
+    """Served: fresh renders, before and after the publisher; kept: the latest change's render."""
     fresh = fresh_renders(store)
+    assert_served(store, fresh)
+    publish_stale_metadata(SqlMetadataPublisher(store.engine))
     latest = latest_sequences(store)
     assert stored_texts(store) == {
         union_id: {
@@ -106,11 +127,7 @@ def assert_published_is_fresh(store: SqlCatalogue) -> dict[int, dict[str, str]]:
         }
         for union_id, texts in fresh.items()
     }
-    for metadata_format in METADATA_FORMATS:
-        document = served(store, metadata_format)
-        assert document.count(b"<metadata>") == len(fresh)
-        for texts in fresh.values():
-            assert texts[metadata_format].encode("utf-8") in document
+    assert_served(store, fresh)
     return fresh
 
 
@@ -151,6 +168,7 @@ def test_kept_text_follows_a_staff_merge_and_split(catalogue: SqlCatalogue) -> N
     ingest(catalogue, "VN-NLV", kieu("n1"))
     ingest(catalogue, "VN-HCM", make_marc_record("h1", "Kim Vân Kiều truyện"))
     first, second = union_of(catalogue, "n1"), union_of(catalogue, "h1")
+    assert {first, second} <= assert_published_is_fresh(catalogue).keys()
     survivor = merge_union_records(catalogue, [first, second], reason="one edition")
     absorbed = ({first, second} - {survivor}).pop()
     assert absorbed not in assert_published_is_fresh(catalogue)
@@ -164,7 +182,9 @@ def test_kept_text_follows_a_staff_merge_and_split(catalogue: SqlCatalogue) -> N
 def test_a_deleted_union_record_keeps_no_text(catalogue: SqlCatalogue) -> None:
     ingest(catalogue, "VN-NLV", kieu("n1"), make_marc_record("n2", "Toán cao cấp"))
     union_id = union_of(catalogue, "n1")
+    assert union_id in assert_published_is_fresh(catalogue)
     ingest(catalogue, "VN-NLV", deletion_of(kieu("n1")))
+    assert union_id not in stored_texts(catalogue)
     assert union_id not in assert_published_is_fresh(catalogue)
     assert union_id not in stored_texts(catalogue)
 
@@ -180,6 +200,7 @@ def test_a_rebuild_leaves_every_kept_text_fresh(catalogue: SqlCatalogue) -> None
 @pytest.mark.postgres
 def test_text_older_than_the_latest_change_is_never_served(catalogue: SqlCatalogue) -> None:
     ingest(catalogue, "VN-NLV", kieu("n1"))
+    publish_stale_metadata(SqlMetadataPublisher(catalogue.engine))
     union_id = union_of(catalogue, "n1")
     with Session(catalogue.engine) as session, session.begin():
         # A change logged without rendering (as by hand): the kept text is now stale.
@@ -226,3 +247,139 @@ def test_the_migration_renders_the_records_already_kept(catalogue: SqlCatalogue)
     upgrade_database(catalogue.engine)
     assert len(stored_texts(catalogue)) == 2
     assert_published_is_fresh(catalogue)
+
+
+def kept_sequences(store: SqlCatalogue, union_id: int) -> set[int]:
+    return {sequence for sequence, _ in stored_texts(store).get(union_id, {}).values()}
+
+
+def is_every_kept_text_current(store: SqlCatalogue) -> bool:
+    latest = latest_sequences(store)
+    return {
+        union_id: {sequence for sequence, _ in texts.values()}
+        for union_id, texts in stored_texts(store).items()
+    } == {union_id: {latest[union_id]} for union_id in fresh_renders(store)}
+
+
+@contextmanager
+def running_once_before(
+    engine: Engine, statement_part: str, action: Callable[[], None]
+) -> Iterator[None]:
+    """Run `action` (on other connections) just before the first statement containing a part."""
+    armed = True
+
+    def before_statement(*arguments: Any) -> None:
+        nonlocal armed
+        if armed and statement_part in arguments[2]:
+            armed = False
+            action()
+
+    event.listen(engine, "before_cursor_execute", before_statement)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", before_statement)
+    assert not armed, f"no statement contained {statement_part!r}"
+
+
+@pytest.mark.postgres
+def test_ingest_leaves_the_text_unrendered_and_the_provider_renders_it_fresh(
+    catalogue: SqlCatalogue,
+) -> None:
+    ingest(catalogue, "VN-NLV", kieu("n1"), make_marc_record("n2", "Toán cao cấp"))
+    assert stored_texts(catalogue) == {}
+    publish_stale_metadata(SqlMetadataPublisher(catalogue.engine))
+    ingest(catalogue, "VN-NLV", kieu("n1", publisher="Nxb. Kim Đồng"))
+    union_id = union_of(catalogue, "n1")
+    assert max(kept_sequences(catalogue, union_id)) < latest_sequences(catalogue)[union_id]
+    fresh = fresh_renders(catalogue)
+    assert_served(catalogue, fresh)
+    for metadata_format in METADATA_FORMATS:
+        assert "Nxb. Kim Đồng" in fresh[union_id][metadata_format]
+        record_only = respond(
+            {
+                "verb": ["GetRecord"],
+                "identifier": [f"oai:mucluc.vn:{union_id}"],
+                "metadataPrefix": [metadata_format],
+            },
+            SqlPublicationSource(catalogue.engine),
+            REPOSITORY,
+            datetime.now(UTC),
+        )
+        assert fresh[union_id][metadata_format].encode("utf-8") in record_only
+
+
+@pytest.mark.postgres
+def test_the_publisher_renders_only_the_records_changed_since(catalogue: SqlCatalogue) -> None:
+    publisher = SqlMetadataPublisher(catalogue.engine)
+    ingest(catalogue, "VN-NLV", kieu("n1"), make_marc_record("n2", "Toán cao cấp"))
+    assert publish_stale_metadata(publisher).records == 2
+    assert publish_stale_metadata(publisher).records == 0
+    ingest(catalogue, "VN-NLV", kieu("n1", publisher="Nxb. Kim Đồng"))
+    assert publish_stale_metadata(publisher).records == 1
+    assert is_every_kept_text_current(catalogue)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "moment",
+    ["FROM source_records", "INSERT INTO published_metadata"],
+    ids=["while-reading-members", "before-writing-text"],
+)
+def test_a_change_committed_while_the_publisher_renders_is_not_masked(
+    catalogue: SqlCatalogue, moment: str
+) -> None:
+    ingest(catalogue, "VN-NLV", kieu("n1"))
+    union_id = union_of(catalogue, "n1")
+    before = latest_sequences(catalogue)[union_id]
+    with running_once_before(
+        catalogue.engine,
+        moment,
+        lambda: ingest(catalogue, "VN-NLV", kieu("n1", publisher="Nxb. Kim Đồng")),
+    ):
+        SqlMetadataPublisher(catalogue.engine).publish_stale_records(0, limit=10)
+    assert latest_sequences(catalogue)[union_id] > before
+    assert kept_sequences(catalogue, union_id) == {before}
+    texts = assert_published_is_fresh(catalogue)[union_id]
+    assert "Nxb. Kim Đồng" in texts["marc21"]
+
+
+@pytest.mark.postgres
+def test_the_follower_keeps_the_text_current_in_the_background(
+    catalogue: SqlCatalogue, tmp_path: Path
+) -> None:
+    ingest(catalogue, "VN-NLV", kieu("n1"), make_marc_record("n2", "Toán cao cấp"))
+    follower = PublishingFollower(catalogue, Settings(home=tmp_path), refresh_seconds=0.05)
+    follower.start()
+    try:
+        wait_for(lambda: is_every_kept_text_current(catalogue))
+        ingest(catalogue, "VN-HCM", kieu("h1"))
+        ingest(catalogue, "VN-NLV", deletion_of(make_marc_record("n2", "Toán cao cấp")))
+        wait_for(lambda: is_every_kept_text_current(catalogue))
+    finally:
+        follower.stop()
+    assert "(VN-HCM)h1" in assert_published_is_fresh(catalogue)[union_of(catalogue, "n1")]["marc21"]
+
+
+@pytest.mark.postgres
+def test_only_the_follower_holding_the_publisher_lock_renders(
+    catalogue: SqlCatalogue, tmp_path: Path
+) -> None:
+    first_worker = PublishingFollower(catalogue, Settings(home=tmp_path))
+    second_worker = PublishingFollower(catalogue, Settings(home=tmp_path))
+    ingest(catalogue, "VN-NLV", kieu("n1"), make_marc_record("n2", "Toán cao cấp"))
+    assert first_worker.catch_up() == 2
+    ingest(catalogue, "VN-HCM", make_marc_record("h1", "Lịch sử Việt Nam"))
+    assert second_worker.catch_up() == 0
+    first_worker.stop()
+    assert second_worker.catch_up() == 1
+    second_worker.stop()
+    assert is_every_kept_text_current(catalogue)
+
+
+def wait_for(condition: Callable[[], bool]) -> None:
+    """Return once `condition` holds; fail if it has not within FOLLOWER_WAIT_SECONDS."""
+    deadline = time.monotonic() + FOLLOWER_WAIT_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, "the follower never caught up"
+        time.sleep(0.05)

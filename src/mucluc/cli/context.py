@@ -11,6 +11,7 @@ import typer
 from mucluc.config import Settings
 from mucluc.search.index import TantivyIndex
 from mucluc.storage.accounts import SqlSecurityStore
+from mucluc.storage.publishing import SqlMetadataPublisher
 from mucluc.storage.repository import SqlCatalogue
 from mucluc.wiring import open_index, open_store
 
@@ -32,6 +33,10 @@ class CommandContext:
     def audit_log(self) -> SqlSecurityStore:
         """The store's accounts, keys and audit log."""
         return SqlSecurityStore(self.store().engine)
+
+    def publisher(self) -> SqlMetadataPublisher:
+        """Where the store's published OAI-PMH metadata is rendered."""
+        return SqlMetadataPublisher(self.store().engine)
 
     def index(self) -> TantivyIndex:
         """The live search index."""

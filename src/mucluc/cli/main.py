@@ -14,7 +14,7 @@ import typer
 from pydantic import ValidationError
 
 from mucluc.cli import backup as backups
-from mucluc.cli import database, dedup, demo, harvest, index, library, records, serve
+from mucluc.cli import database, dedup, demo, harvest, index, library, publish, records, serve
 from mucluc.cli import keys as security_commands
 from mucluc.cli.context import CommandContext
 from mucluc.config import load_settings
@@ -54,6 +54,7 @@ app.command()(records.search)
 app.command()(records.export)
 app.command()(records.stats)
 app.command()(index.reindex)
+app.command()(publish.publish)  # OAI-PMH text, rendered off the ingest path (issue #3)
 app.add_typer(dedup.dedup_app, name="dedup")  # union records (issue #4)
 app.command()(serve.serve)
 app.command()(demo.demo)

@@ -3,9 +3,9 @@
 A record's bookmark is the sequence of its latest entry in `changes`, its
 datestamp that entry's time. Pages are read in a few set-wise queries
 (records, member libraries, stored metadata), never one query per record,
-and the metadata is the text rendered when the change was logged
-(storage/publishing.py), so the provider serves thousands of records a
-second. Implements `mucluc.core.publication.PublicationSource`.
+and the metadata is the text the publisher kept for each record's latest
+change (storage/publishing.py), so the provider serves thousands of records
+a second. Implements `mucluc.core.publication.PublicationSource`.
 """
 
 from __future__ import annotations
@@ -118,8 +118,8 @@ def _assemble(
     """Published records from (sequence, id, changed_at, status, merged_into_id) rows.
 
     Each comes with its member libraries (its sets) and, when a format is
-    asked for, its metadata: the text kept when its latest change was
-    logged, or rendered now where none was kept for that change.
+    asked for, its metadata: the text kept for its latest change, or
+    rendered now where none was kept for that change (not rendered yet).
     """
     libraries = _member_libraries(
         session, [row.union_record_id for row in rows if row.status == "active"]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from mucluc.core.ports import SourceRecordWrite, StoredSourceRecord, UnionMember
 from mucluc.storage.database import in_chunks
-from mucluc.storage.publishing import publish_union_records, withdraw_published
+from mucluc.storage.publishing import withdraw_published
 from mucluc.storage.tables import (
     Change,
     Holding,
@@ -199,8 +199,10 @@ def assign_union_records(session: Session, assignments: dict[int, int | None]) -
 def record_union_states(session: Session, states: list[tuple[int, str, str]]) -> None:
     """Set each union record's status and title, and log one change each, in id order.
 
-    The published metadata of each record goes with its change: rendered
-    and kept for active records, forgotten for deleted ones (storage/publishing.py).
+    The published metadata of a deleted record is forgotten with its change;
+    that of an active one is left to be rendered outside this transaction
+    (storage/publishing.py): its kept text is older than the change just
+    logged, so until then harvesters are served a fresh render.
     """
     if not states:
         return
@@ -215,10 +217,8 @@ def record_union_states(session: Session, states: list[tuple[int, str, str]]) ->
             for union_id, status, title in ordered
         ],
     )
-    logged = session.execute(
-        insert(change_table).returning(
-            change_table.c.union_record_id, change_table.c.sequence, sort_by_parameter_order=True
-        ),
+    session.execute(
+        insert(change_table),
         [
             {
                 "union_record_id": union_id,
@@ -228,10 +228,7 @@ def record_union_states(session: Session, states: list[tuple[int, str, str]]) ->
             for union_id, status, _ in ordered
         ],
     )
-    sequences: dict[int, int] = dict(logged.all())
-    active = {union_id for union_id, status, _ in ordered if status == "active"}
-    publish_union_records(session, {union_id: sequences[union_id] for union_id in sorted(active)})
-    withdraw_published(session, sequences.keys() - active)
+    withdraw_published(session, [union_id for union_id, status, _ in ordered if status != "active"])
 
 
 def withdraw_source_records(session: Session, source_record_ids: list[int]) -> None:

@@ -1,30 +1,43 @@
-"""Union records' published metadata: rendered once when a change is logged, kept as text.
+"""Union records' published metadata: rendered outside ingest, kept as text with its change.
 
-`record_union_states` (storage/loading.py) calls `publish_union_records` in
-the transaction that logs the changes, so each stored text carries the
+Ingest only logs changes (and forgets the text of records it deletes). The
+text is rendered afterwards, a batch per short transaction of its own, by
+`SqlMetadataPublisher` (driven by `mucluc.services.publishing`: the web
+server's follower and `mucluc publish`), and each stored text carries the
 sequence of the change it was rendered for. Harvesting serves stored text
-only when that sequence is the record's latest; any other record (a change
-logged some other way, a concurrent writer's older text) is rendered afresh,
-so stale metadata is never served. Rendering is `mucluc.core.crosswalk.published`.
+only when that sequence is the record's latest; any other record (not yet
+rendered, or changed since) is rendered afresh, so stale metadata is never
+served. Rendering is `mucluc.core.crosswalk.published`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Engine, Table, and_, delete, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from mucluc.core.crosswalk.published import render_published_metadata
+from mucluc.core.crosswalk.published import MARC21, OAI_DC, render_published_metadata
 from mucluc.core.model import HoldingStatement
 from mucluc.core.preference import preference_rank
 from mucluc.core.publication import PublishedMember
+from mucluc.services.publishing import PublishedBatch
 from mucluc.storage.database import in_chunks
-from mucluc.storage.tables import Holding, Library, PublishedMetadata, SourceRecord
+from mucluc.storage.tables import (
+    Change,
+    Holding,
+    Library,
+    PublishedMetadata,
+    SourceRecord,
+    UnionRecord,
+)
 
 published_table: Table = PublishedMetadata.__table__  # type: ignore[assignment]
+# Every format `render_published_metadata` renders: a record lacking one is stale.
+PUBLISHED_FORMATS = (MARC21, OAI_DC)
 
 
 def published_members(
@@ -99,11 +112,13 @@ def render_union_records(
 def publish_union_records(session: Session, sequences: Mapping[int, int]) -> None:
     """Render these union records and keep the text, stamped with their change's sequence.
 
-    `sequences` maps each union record to the sequence of the change just
-    logged for it. A row already stamped with a later sequence (a concurrent
-    transaction that logged a later change) is left as it is. Records are
-    rendered a batch at a time, so a rebuild of every record stays in bounded
-    memory.
+    `sequences` maps each union record to the sequence of its latest change,
+    read before its members (so the text is never older than its stamp: a
+    change committed in between has a later sequence, and the provider will
+    not serve this text for it). A row already stamped with a later sequence
+    (another publisher that saw a later change) is left as it is. Records
+    are rendered a batch at a time, so a rebuild of every record stays in
+    bounded memory. Migration 0005 backfills with this function.
     """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(published_table)
@@ -125,6 +140,93 @@ def publish_union_records(session: Session, sequences: Mapping[int, int]) -> Non
         ]
         if rows:
             session.execute(upsert, rows)
+
+
+@dataclass(frozen=True)
+class LogSlice:
+    """A stretch of the change log: the last sequence read, and the stale records in it."""
+
+    last_sequence: int
+    stale: dict[int, int]
+
+
+def stale_union_records(session: Session, after_sequence: int, limit: int) -> LogSlice | None:
+    """The next `limit` log entries after `after_sequence`, and the records stale among them.
+
+    A record is stale there when the entry is its latest change, it is
+    active, and its kept text is missing or older in some format; each comes
+    with that latest sequence, in log order. None past the end of the log.
+    The entries are read first (a range of the primary key), then each is
+    checked through the index on `changes (union_record_id, sequence)` and
+    the kept text's primary key, so a slice costs its own entries whatever
+    the planner thinks of the rest of the log.
+    """
+    entries = (
+        select(Change.sequence, Change.union_record_id)
+        .where(Change.sequence > after_sequence)
+        .order_by(Change.sequence)
+        .limit(limit)
+        .subquery()
+    )
+    later = aliased(Change)
+    superseded = exists().where(
+        later.union_record_id == entries.c.union_record_id, later.sequence > entries.c.sequence
+    )
+    active = exists().where(
+        UnionRecord.id == entries.c.union_record_id, UnionRecord.status == "active"
+    )
+    kept_in_every_format = and_(
+        *(
+            exists().where(
+                published_table.c.union_record_id == entries.c.union_record_id,
+                published_table.c.metadata_format == metadata_format,
+                published_table.c.sequence >= entries.c.sequence,
+            )
+            for metadata_format in PUBLISHED_FORMATS
+        )
+    )
+    is_stale = and_(~superseded, active, ~kept_in_every_format)
+    rows = session.execute(
+        select(entries.c.sequence, entries.c.union_record_id, is_stale.label("is_stale")).order_by(
+            entries.c.sequence
+        )
+    ).all()
+    if not rows:
+        return None
+    return LogSlice(
+        last_sequence=rows[-1].sequence,
+        stale={row.union_record_id: row.sequence for row in rows if row.is_stale},
+    )
+
+
+class SqlMetadataPublisher:
+    """Renders stale published metadata, a batch per short transaction (`MetadataPublisher`).
+
+    Nothing is rendered inside an ingest's write transaction, and a batch
+    takes the write lock (on SQLite, the whole store's) only at the upsert
+    that ends it: one statement for up to 900 records.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def latest_change_sequence(self) -> int:
+        """The highest sequence in the change log, 0 if empty."""
+        with Session(self.engine) as session:
+            return session.scalar(select(func.max(Change.sequence))) or 0
+
+    def publish_stale_records(self, after_sequence: int, limit: int) -> PublishedBatch | None:
+        """Render the stale records among the next `limit` log entries after `after_sequence`.
+
+        None past the end of the log. Their sequences are read before their
+        members, in the same transaction (see `publish_union_records`).
+        """
+        with Session(self.engine) as session, session.begin():
+            found = stale_union_records(session, after_sequence, limit)
+            if found is None:
+                return None
+            publish_union_records(session, found.stale)
+        return PublishedBatch(records=len(found.stale), last_sequence=found.last_sequence)
 
 
 def withdraw_published(session: Session, union_record_ids: Iterable[int]) -> None:

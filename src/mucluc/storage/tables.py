@@ -202,7 +202,7 @@ class Change(Base):
 class PublishedMetadata(Base):
     """A union record's metadata as harvesters are served it, in one format, as text.
 
-    Rendered from the members when the record's change is logged (storage/
+    Rendered from the members after the record's change is logged (storage/
     publishing.py); `sequence` is that change, so text older than the record's
     latest change is never served. Derived: rendering again makes it anew.
     """

@@ -1,7 +1,8 @@
 """`create_app(settings)`: the FastAPI application serving the catalogue and the API.
 
-The app owns one store and one index follower, which applies the change log
-to the search index while the server runs.
+The app owns one store and two followers of the change log while the server
+runs: one applies it to the search index, the other renders the OAI-PMH
+text of changed union records (ingest leaves that to it).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from mucluc.web.catalogue.routes import catalogue_router
 from mucluc.web.errors import install_error_handlers
 from mucluc.web.operations import RequestMetrics, operations_router
 from mucluc.web.security import install_security
-from mucluc.wiring import IndexFollower, open_store
+from mucluc.wiring import IndexFollower, PublishingFollower, open_store
 
 STATIC_FOLDER = Path(__file__).parent / "catalogue" / "static"
 
@@ -45,17 +46,24 @@ class WebState:
     directory: SqlDirectory
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """Build the web application for the given settings."""
+def create_app(settings: Settings, *, sole_server: bool = True) -> FastAPI:
+    """Build the web application for the given settings.
+
+    `sole_server` is false in the workers of `mucluc serve --workers N`,
+    which share the store's background jobs (see `install_security`).
+    """
     store = open_store(settings)
     follower = IndexFollower(store, settings)
+    publishing = PublishingFollower(store, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         follower.start()
+        publishing.start()
         try:
             yield
         finally:
+            publishing.stop()
             follower.stop()
 
     app = FastAPI(
@@ -86,6 +94,6 @@ def create_app(settings: Settings) -> FastAPI:
     # SRU 1.2 and 2.0 over the same search service (issue #7).
     app.include_router(sru_router)
     # Accounts, the contribution API, the admin, limits and security headers (issue #9).
-    install_security(app, settings, store.engine)
+    install_security(app, settings, store.engine, sole_server=sole_server)
     install_error_handlers(app)
     return app

@@ -29,11 +29,19 @@ from mucluc.web.hardening import install_hardening
 from mucluc.web.limits import SignInThrottle
 
 
-def install_security(app: FastAPI, settings: Settings, engine: Engine) -> SecurityState:
-    """Attach SecurityState, the hardening middleware and the security routers to `app`."""
+def install_security(
+    app: FastAPI, settings: Settings, engine: Engine, *, sole_server: bool = True
+) -> SecurityState:
+    """Attach SecurityState, the hardening middleware and the security routers to `app`.
+
+    Only the sole server of a store may mark unfinished jobs as interrupted:
+    a worker of `mucluc serve --workers N` would also end the jobs its
+    siblings are running, so there the supervisor does it before they start.
+    """
     store = SqlSecurityStore(engine)
-    # A job a stopped server left behind cannot finish: its body was only in memory.
-    store.interrupt_unfinished_jobs()
+    if sole_server:
+        # A job a stopped server left behind cannot finish: its body was only in memory.
+        store.interrupt_unfinished_jobs()
     state = SecurityState(
         settings=settings,
         store=store,

@@ -1,6 +1,6 @@
 """The published record serialised in each format harvesters take: marc21 and oai_dc.
 
-The store renders these once, when a union record's change is logged, and
+The store renders these once after a union record's change is logged, and
 keeps the text (`mucluc.storage.publishing`); the OAI-PMH provider then
 splices stored text into its responses instead of crosswalking every record
 on every request. Pure: no I/O.
