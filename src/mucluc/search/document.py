@@ -4,8 +4,8 @@ Every text field exists twice (see shared/docs/vietnamese-text.md §3.2):
 `*_match` holds the match key (tones kept, tone placement unified) and
 `*_fold` the ASCII fold key, so a query typed without tones finds toned
 records and a query with tones can rank exact-tone matches first; each form
-of the title and the catch-all field has a `*_pairs_*` twin holding its
-adjacent word pairs, for phrases. Facet
+of the fields phrases are looked for in has a `*_pairs_*` twin holding its
+adjacent word pairs. Facet
 values come from the member libraries (library, province, library type) and
 from the preferred member's MARC record (material type from leader/06-07
 and 008, language, DDC hundreds from 082, decade from the year). Sort keys
@@ -45,8 +45,9 @@ HOLDINGS_TIERS = (2, 4, 8, 16, 32)
 # Adjacent words of a text are also indexed as one token "word1_word2" (see
 # `word_pairs`), so a two-word phrase is one posting list, not two lists
 # intersected position by position. Only the fields unfielded phrases are
-# ranked on have pairs: each one costs indexing time.
-PAIRED_FIELDS = ("title", "all")
+# ranked on (title, author, subject, other: each hit in one list, mostly) and
+# the catch-all field have pairs: each one costs indexing time.
+PAIRED_FIELDS = ("title", "author", "subject", "other", "all")
 PAIR_JOINER = "_"
 TEXT_KEY_CACHE_SIZE = 200_000
 NOTE_TAGS = ("500", "504", "505", "520")

@@ -78,10 +78,9 @@ ANY_FIELD_BOOSTS = (
     ("subject", 0.5),
     ("other", 0.125),
 )
-# Each field looked at costs time for every hit: an unfielded quoted phrase
-# tells only a title from the rest, and the bonuses of an unfielded term look
-# in the catch-all field alone (the required words already weigh the fields).
-TITLE_OR_ANYWHERE = (("title", 1.0), (CATCH_ALL_FIELD, 0.125))
+# Each field looked at costs time for every hit: the bonuses of an unfielded
+# term look in the catch-all field alone (the required words already weigh
+# the fields).
 ANYWHERE = ((CATCH_ALL_FIELD, 1.0),)
 TONE_BOOST = 1.5  # per word whose tones match exactly
 PHRASE_BOOST = 2.0  # the words together, in order
@@ -338,8 +337,6 @@ class QueryTranslator:
         self, term: Term, fields: Sequence[tuple[str, float]], folded: list[str]
     ) -> list[tantivy.Query]:
         """Each word of a term in some field, or for a phrase the words together."""
-        if term.phrase and term.field is SearchField.ANY and not term.truncated:
-            fields = TITLE_OR_ANYWHERE
         groups = [folded] if term.phrase else [[word] for word in folded]
         last = len(groups) - 1
         return [
