@@ -36,7 +36,7 @@ from tests.crash import (
     run_mucluc,
 )
 
-RECORDS = 300  # enough that a kill after either cue lands well before the commit
+RECORDS = 1_000  # enough that a kill after either cue lands well before the commit
 # Log lines `mucluc --debug dedup --rebuild` writes once its transaction has written.
 CUES = ("dedup_rebuild_profiled", "dedup_rebuild_decided")
 
