@@ -61,6 +61,14 @@ class Settings(BaseSettings):
         default=1.0,
         description="Seconds between the web server's checks of the change log for the index.",
     )
+    index_commit_changes: int = Field(
+        default=10_000,
+        ge=1,
+        description=(
+            "Change-log entries the index follower applies between commits while catching up: "
+            "fewer make a long catch-up visible sooner, more make it faster."
+        ),
+    )
     page_size: int = Field(default=20, description="Search results per page, web and API.")
     max_page_size: int = Field(default=100, description="Largest page a client may ask for.")
     oai_repository_identifier: str = Field(

@@ -165,7 +165,9 @@ class IndexFollower:
         if not self.writer_lock.try_acquire():
             self.index.reload()
             return 0
-        return apply_pending_changes(self.store, self.index)
+        return apply_pending_changes(
+            self.store, self.index, changes_per_commit=self.settings.index_commit_changes
+        )
 
     def _run(self) -> None:
         while not self._stop.wait(self.settings.index_refresh_seconds):

@@ -111,7 +111,11 @@ def test_follower_killed_between_batches_resumes_and_converges(
     settings, store = copied_home(unindexed_home, tmp_path)
     latest = latest_sequence(store)
     reference = uninterrupted_counts(store, tmp_path / "reference")
-    environment = mucluc_environment(settings.home)
+    # Commits after every batch, so that the kills land between committed batches.
+    environment = {
+        **mucluc_environment(settings.home),
+        "MUCLUC_INDEX_COMMIT_CHANGES": str(CHANGES_PER_BATCH),
+    }
     command = ("serve", "--host", "127.0.0.1", "--port", str(free_port()))
     index = open_index(settings)
     # Each point is a change-log position the index must pass, with a batch still to apply.

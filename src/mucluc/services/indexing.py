@@ -25,6 +25,9 @@ from mucluc.core.ports import CatalogueStore, ChangeEntry, SearchIndex
 logger = logging.getLogger(__name__)
 
 CHANGES_PER_BATCH = 500
+# A long catch-up commits the index this often by default, not after every
+# batch: each tantivy commit and its merges cost about a quarter of a second.
+CHANGES_PER_COMMIT = 10_000
 RECORDS_PER_REBUILD_BATCH = 500
 # How long a missing sequence is awaited: longer than any ingest transaction runs.
 GAP_PATIENCE_SECONDS = 900.0
@@ -35,15 +38,21 @@ REBUILD_GAP_WINDOW = 10_000
 
 
 def apply_pending_changes(
-    store: CatalogueStore, index: SearchIndex, *, clock: Callable[[], float] = time.time
+    store: CatalogueStore,
+    index: SearchIndex,
+    *,
+    clock: Callable[[], float] = time.time,
+    changes_per_commit: int = CHANGES_PER_COMMIT,
 ) -> int:
     """Apply every change logged after the index's position, and any gap now filled.
 
-    Returns how many change-log entries were applied.
+    The index commits (and records its position) every `changes_per_commit`
+    entries and at the end. Returns how many change-log entries were applied.
     """
     sequence = index.applied_sequence()
     gaps = index.pending_gaps()
     applied = 0
+    uncommitted = 0
     first_round = True
     while True:
         now = clock()
@@ -71,8 +80,14 @@ def apply_pending_changes(
         live_ids = {view.id for view in live}
         index.delete(union_id for union_id in operations if union_id not in live_ids)
         index.upsert(live)
+        uncommitted += len(changes) + len(filled)
+        if uncommitted >= changes_per_commit:
+            index.commit(sequence, gaps)
+            applied += uncommitted
+            uncommitted = 0
+    if uncommitted:
         index.commit(sequence, gaps)
-        applied += len(changes) + len(filled)
+        applied += uncommitted
     if applied:
         logger.info(
             "index_updated",
