@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -38,9 +39,25 @@ def normalise_database_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def json_text(value: Any) -> str:
+    """A JSON column's value as text: orjson, several times faster than json on MARC records.
+
+    Keys that are not text are written as text, as json does.
+    """
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str, **engine_options: Any) -> Engine:
-    """Create an engine; on SQLite, turn on WAL, foreign keys and a busy timeout."""
+    """Create an engine; on SQLite, turn on WAL, foreign keys and a busy timeout.
+
+    JSON columns (every source record's MARC-in-JSON, read back for each
+    union record the index renders) go through orjson.
+    """
     url = normalise_database_url(url)
+    engine_options = {
+        "json_serializer": json_text,
+        "json_deserializer": orjson.loads,
+    } | engine_options
     if url.startswith("sqlite"):
         engine = create_engine(url, **engine_options)
 
