@@ -20,6 +20,7 @@ from mucluc.core.model import LibraryInfo, MemberView, UnionRecordView
 from mucluc.core.normalise.text import match_key
 from mucluc.core.ports import SearchResults
 from mucluc.search.index import TantivyIndex
+from mucluc.search.query import HOLDINGS_STEP
 from mucluc.services.search import reader_search_request, search_catalogue
 from tests.builders import make_marc_record
 from tests.conftest import LIBRARIES
@@ -465,3 +466,28 @@ def test_each_holdings_tier_lifts_a_record_a_little_more(phrase_index: TantivyIn
     assert ids(phrase_index, "toán cao cấp") == [18, 14, 12, 11]
     scores = [hit.score for hit in search(phrase_index, "toán cao cấp").hits]
     assert scores[0] - scores[-1] < 0.1 * scores[-1]  # slightly: a better match still wins
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # The lift rides inside the first word's clause ...
+        "toán",
+        "toán cao cấp",
+        '"toán cao"',
+        # ... or, where it cannot, comes as clauses of its own: the same lift.
+        '"toán cao cấp"',
+        "title:toán",
+        "toán AND cấp",
+        "toán*",
+    ],
+)
+def test_the_holdings_lift_is_one_step_per_tier_however_the_query_is_written(
+    phrase_index: TantivyIndex, query: str
+) -> None:
+    scores = {hit.id: hit.score for hit in search(phrase_index, query).hits}
+    tiers_reached = {11: 0, 12: 1, 14: 2, 18: 3}  # held by 1, 2, 4 and 8 libraries
+    lifts = {record: scores[record] - scores[11] for record in tiers_reached}
+    assert lifts == pytest.approx(
+        {record: HOLDINGS_STEP * reached for record, reached in tiers_reached.items()}, abs=1e-5
+    )

@@ -15,6 +15,7 @@ equal titles still page in one fixed order.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -39,9 +40,13 @@ LAST_SORT_KEY = "ff"  # after every ICU key: records without an author sort last
 YEAR_FACTOR = 10**ID_DIGITS
 UNKNOWN_YEAR_ASCENDING = 9999  # records without a year come last, both ways
 # Holdings lift relevance slightly: a record held by 2, 4, 8, 16 or 32 and
-# more libraries is indexed under that tier (see `holdings_tier`), and each
+# more libraries is indexed under that tier (see `holdings_rank`), and each
 # tier reached adds a small constant to the score (`mucluc.search.query`).
 HOLDINGS_TIERS = (2, 4, 8, 16, 32)
+# The lift is also indexed word by word (see `holdings_lift_values`), so an
+# unfielded word can carry it in its own clause, where tantivy ranks fastest.
+HOLDINGS_LIFT_FIELD = "holdings_lift"
+_LIFT_RANK_BITS = 3
 # Adjacent words of a text are also indexed as one token "word1_word2" (see
 # `word_pairs`), so a two-word phrase is one posting list, not two lists
 # intersected position by position. Only the fields unfielded phrases are
@@ -151,10 +156,32 @@ def _subfield_values(record: dict[str, Any], tags: tuple[str, ...], code: str) -
     return values
 
 
-def holdings_tier(holding_libraries: int) -> str | None:
-    """The highest of HOLDINGS_TIERS the number of holding libraries reaches, if any."""
-    reached = [tier for tier in HOLDINGS_TIERS if holding_libraries >= tier]
-    return str(reached[-1]) if reached else None
+def holdings_rank(holding_libraries: int) -> int:
+    """How many of HOLDINGS_TIERS the number of holding libraries reaches (0 to 5)."""
+    return sum(1 for tier in HOLDINGS_TIERS if holding_libraries >= tier)
+
+
+def holdings_lift_value(token: str, rank: int) -> int:
+    """The HOLDINGS_LIFT_FIELD value of a catch-all fold token in a record of this rank.
+
+    A number, not text: tantivy keeps no field lengths for numbers, so every
+    record holding a value scores the same for it, and a query can scale
+    that score to exactly the lift of the rank. 60 bits of a BLAKE2 digest
+    name the token: a clash is about as likely as one in a million
+    catalogues of ten million distinct words.
+    """
+    digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+    return (int.from_bytes(digest, "big") >> 4) << _LIFT_RANK_BITS | rank
+
+
+def holdings_lift_values(document: dict[str, Any], rank: int) -> list[int]:
+    """The lift values of a record: each word and word pair of its catch-all fold field."""
+    tokens = {
+        token
+        for key in (*document["all_fold"], *document["all_pairs_fold"])
+        for token in key.split()
+    }
+    return [holdings_lift_value(token, rank) for token in tokens]
 
 
 @lru_cache(maxsize=TEXT_KEY_CACHE_SIZE)
@@ -296,9 +323,9 @@ def index_document(view: UnionRecordView) -> dict[str, Any]:
         # Ascending by this puts the oldest first, ties by ascending id.
         "sort_year_oldest": (year or UNKNOWN_YEAR_ASCENDING) * YEAR_FACTOR + view.id,
     }
-    tier = holdings_tier(len(library_codes))
-    if tier is not None:
-        document["holdings_tier"] = [tier]
+    rank = holdings_rank(len(library_codes))
+    if rank:
+        document["holdings_tier"] = [str(HOLDINGS_TIERS[rank - 1])]
     if year is not None:
         document["year"] = year
         document["decade"] = [str(year // 10 * 10)]
@@ -311,6 +338,8 @@ def index_document(view: UnionRecordView) -> dict[str, Any]:
         if name in PAIRED_FIELDS:
             document[f"{name}_pairs_match"] = [pairs for pairs in map(word_pairs, matches) if pairs]
             document[f"{name}_pairs_fold"] = [pairs for pairs in map(word_pairs, folds) if pairs]
+    if rank:
+        document[HOLDINGS_LIFT_FIELD] = holdings_lift_values(document, rank)
     return document
 
 

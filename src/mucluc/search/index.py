@@ -27,14 +27,20 @@ from mucluc.core.model import UnionRecordView
 from mucluc.core.ports import FacetCount, SearchHit, SearchResults
 from mucluc.core.query import FacetField, SearchRequest, SortOrder
 from mucluc.errors import IndexBusyError
-from mucluc.search.document import PAIRED_FIELDS, TEXT_FIELDS, holder_values, index_document
+from mucluc.search.document import (
+    HOLDINGS_LIFT_FIELD,
+    PAIRED_FIELDS,
+    TEXT_FIELDS,
+    holder_values,
+    index_document,
+)
 from mucluc.search.query import FOLD_ANALYSER, MATCH_ANALYSER, PAIRS_ANALYSER, QueryTranslator
 
 logger = logging.getLogger(__name__)
 
 STATE_FILE = "mucluc-index-state.json"
 WRITER_HEAP_BYTES = 64_000_000
-SCHEMA_VERSION = 4  # bump when the schema changes: an older index must be rebuilt
+SCHEMA_VERSION = 5  # bump when the schema changes: an older index must be rebuilt
 
 # Facet → the fast field counted, and whether its values read best by key (years) or count.
 FACET_FIELDS: Mapping[FacetField, tuple[str, bool]] = {
@@ -105,6 +111,7 @@ def build_schema() -> tantivy.Schema:
     for name in FACET_KEYWORD_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_integer_field("year", indexed=True, fast=True)
+    builder.add_unsigned_field(HOLDINGS_LIFT_FIELD, indexed=True)
     builder.add_text_field("sort_title", tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_text_field("sort_author", tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_unsigned_field("sort_year_newest", fast=True)

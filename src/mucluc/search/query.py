@@ -8,9 +8,11 @@ Matching and ranking follow shared/docs/vietnamese-text.md §3.2:
   equal too, so "đường" ranks "đường" above "dương" and "hoà bình" ranks
   "Hoà bình"/"Hòa bình" (one match key) above "Họa bình".
 - Unfielded words may fall in different fields ("truyện kiều nguyễn du"),
-  each scored by the best field: title above author above subject, and
-  everything else (publisher, series, notes) last. The phrase and tone
-  bonuses of unfielded words look in the catch-all field alone.
+  each scored in every field it is in, weighted: title above author above
+  subject, and everything else (publisher, series, notes) last. A sum of
+  term clauses, not the best field alone: tantivy runs a flat union of
+  terms many times faster than a nested one. The phrase and tone bonuses
+  of unfielded words look in the catch-all field alone.
 - Several words also earn a bonus where they stand together as a phrase,
   so the exact phrase ranks above scattered words. Phrases are looked up
   as adjacent word pairs, each pair one indexed token (see
@@ -22,7 +24,12 @@ Matching and ranking follow shared/docs/vietnamese-text.md §3.2:
   libraries gains HOLDINGS_STEP for each of those tiers it reaches, lifting
   widely held records slightly. The lift is added, not multiplied: a
   multiplied lift needs a per-record value read for every hit, which
-  doubled the cost of ranking a common word at a million records.
+  doubled the cost of ranking a common word at a million records. A
+  separate lift clause costs as much again, so a query of one unfielded
+  term carries the lift inside its first word's union of term clauses, as
+  that word's holdings-lift value (`mucluc.search.document.holdings_lift_value`),
+  each scaled to exactly the lift of its rank; other queries add the lift
+  as clauses of its own.
 
 Counting, facets and sorting by a field need only which records match, not
 how well: an unscored translator (`scored=False`) builds the cheapest query
@@ -56,10 +63,12 @@ from mucluc.core.query import (
 )
 from mucluc.errors import QueryError
 from mucluc.search.document import (
+    HOLDINGS_LIFT_FIELD,
     HOLDINGS_TIERS,
     PAIR_JOINER,
     PAIRED_FIELDS,
     author_order_key,
+    holdings_lift_value,
     issn_forms,
 )
 
@@ -121,12 +130,17 @@ class QueryTranslator:
 
         A scored query also adds the holdings lift.
         """
-        query = self.node_query(request.query)
+        root = request.query
+        if isinstance(root, Term) and self._lift_fits_inside(root):
+            query = self._words_query(root, ANY_FIELD_BOOSTS, with_bonuses=True, lifted=True)
+            lift = []
+        else:
+            query = self.node_query(root)
+            lift = self._holdings_lift() if self.scored else []
         filters = [
             (tantivy.Occur.Must, tantivy.Query.const_score_query(self.filter_query(item), 0.0))
             for item in request.filters
         ]
-        lift = self._holdings_lift() if self.scored else []
         if not filters and not lift:
             return query
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), *filters, *lift])
@@ -144,6 +158,41 @@ class QueryTranslator:
             for reached, tier in enumerate(HOLDINGS_TIERS, start=1)
             if self._found_anywhere("holdings_tier", str(tier))
         ]
+
+    def _lift_fits_inside(self, term: Term) -> bool:
+        """Whether the holdings lift can ride in the first clause of a query of this term alone.
+
+        Only for a scored, unfielded, untruncated term whose first clause is
+        one word or one word pair (those have lift values), and with a
+        searcher to scale the lift by.
+        """
+        if not self.scored or self.searcher is None:
+            return False
+        words = fold_key(term.text).split()
+        return (
+            term.field is SearchField.ANY
+            and bool(words)
+            and not term.truncated
+            and (not term.phrase or len(words) <= 2)
+            and not ISBN_LIKE.fullmatch(term.text.strip())
+        )
+
+    def _lift_clauses(self, token: str) -> list[tantivy.Query]:
+        """The token's holdings-lift values, each scored exactly its rank's lift.
+
+        Every record holding a value scores the same for it (see
+        `holdings_lift_value`), so one hit tells the boost that scales it.
+        A rank no record found has is left out.
+        """
+        clauses = []
+        for rank in range(1, len(HOLDINGS_TIERS) + 1):
+            value = holdings_lift_value(token, rank)
+            query = tantivy.Query.term_query(self.schema, HOLDINGS_LIFT_FIELD, value)
+            found = self.searcher.search(query, limit=1, count=False).hits
+            if found:
+                raw_score = float(found[0][0])
+                clauses.append(tantivy.Query.boost_query(query, HOLDINGS_STEP * rank / raw_score))
+        return clauses
 
     def _found_anywhere(self, field_name: str, value: str) -> bool:
         """Whether some record has this value (deleted ones may count); True without a searcher."""
@@ -255,7 +304,12 @@ class QueryTranslator:
         return self._words_query(term, [(field.value, 1.0)], with_bonuses=True)
 
     def _words_query(
-        self, term: Term, fields: Sequence[tuple[str, float]], *, with_bonuses: bool
+        self,
+        term: Term,
+        fields: Sequence[tuple[str, float]],
+        *,
+        with_bonuses: bool,
+        lifted: bool = False,
     ) -> tantivy.Query:
         folded = fold_key(term.text).split()
         if not folded:
@@ -267,7 +321,8 @@ class QueryTranslator:
         if not self.scored:
             return self._words_match(term, fields, folded)
         required = [
-            (tantivy.Occur.Must, query) for query in self._required_words(term, fields, folded)
+            (tantivy.Occur.Must, query)
+            for query in self._required_words(term, fields, folded, lifted=lifted)
         ]
         bonuses = self._bonuses(term, fields, folded) if with_bonuses else []
         if len(required) == 1 and not bonuses:
@@ -334,13 +389,28 @@ class QueryTranslator:
         return bonuses
 
     def _required_words(
-        self, term: Term, fields: Sequence[tuple[str, float]], folded: list[str]
+        self,
+        term: Term,
+        fields: Sequence[tuple[str, float]],
+        folded: list[str],
+        *,
+        lifted: bool = False,
     ) -> list[tantivy.Query]:
-        """Each word of a term in some field, or for a phrase the words together."""
+        """Each word of a term in some field, or for a phrase the words together.
+
+        Lifted, the first word (or the two words of a phrase) also carries the
+        holdings lift.
+        """
         groups = [folded] if term.phrase else [[word] for word in folded]
         last = len(groups) - 1
         return [
-            self._best_field(fields, "fold", words, truncated=term.truncated and number == last)
+            self._best_field(
+                fields,
+                "fold",
+                words,
+                truncated=term.truncated and number == last,
+                lift_token=PAIR_JOINER.join(words) if lifted and number == 0 else None,
+            )
             for number, words in enumerate(groups)
         ]
 
@@ -366,14 +436,21 @@ class QueryTranslator:
         words: list[str],
         *,
         truncated: bool,
+        lift_token: str | None = None,
     ) -> tantivy.Query:
+        """The words in any of the fields, scored in each field they are in, weighted.
+
+        With a lift token, its holdings-lift clauses join the same union: each
+        matches only records holding the token, so the union finds the same
+        records.
+        """
         alternatives = []
         for name, boost in fields:
             query = self._words_in_field(name, form, words, truncated=truncated)
             alternatives.append(query if boost == 1.0 else tantivy.Query.boost_query(query, boost))
-        if len(alternatives) == 1:
-            return alternatives[0]
-        return tantivy.Query.disjunction_max_query(alternatives)
+        if lift_token is not None:
+            alternatives.extend(self._lift_clauses(lift_token))
+        return _any_of(alternatives)
 
     def _words_in_field(
         self, name: str, form: str, words: list[str], *, truncated: bool
