@@ -185,7 +185,9 @@ class QueryTranslator:
         A rank no record found has is left out.
         """
         clauses = []
-        for rank in range(1, len(HOLDINGS_TIERS) + 1):
+        for rank, tier in enumerate(HOLDINGS_TIERS, start=1):
+            if not self._found_anywhere("holdings_tier", str(tier)):
+                continue  # no record reaches this tier: nothing to look up
             value = holdings_lift_value(token, rank)
             query = tantivy.Query.term_query(self.schema, HOLDINGS_LIFT_FIELD, value)
             found = self.searcher.search(query, limit=1, count=False).hits
