@@ -32,6 +32,7 @@ import pymarc
 from mucluc.config import Settings
 from mucluc.core.model import LibraryInfo
 from mucluc.demo.corpus import CORPUS_LIBRARIES, generate_corpus
+from mucluc.gc_tuning import tune_garbage_collection
 from mucluc.services.catalogue import add_library
 from mucluc.services.indexing import apply_pending_changes
 from mucluc.services.ingest import ingest_files
@@ -146,6 +147,7 @@ def run(files: dict[str, list[Path]], database_url: str | None) -> None:
 
 
 def main() -> None:
+    tune_garbage_collection()  # as `mucluc ingest` does
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--loc", action="store_true", help="the LoC BooksAll part 1 file")
     parser.add_argument("--file", type=Path, help="any ISO 2709 file, ingested as one library")

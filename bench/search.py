@@ -50,6 +50,7 @@ from mucluc.core.normalise.isbn import isbn13_to_isbn10
 from mucluc.core.normalise.text import fold_key, has_vietnamese_marks
 from mucluc.core.preference import choose_preferred_member
 from mucluc.demo.corpus import CORPUS_LIBRARIES, generate_corpus
+from mucluc.gc_tuning import tune_garbage_collection
 from mucluc.search.index import TantivyIndex
 from mucluc.services.search import reader_search_request, search_catalogue
 from mucluc.wiring import initialise_home
@@ -319,6 +320,7 @@ def start_server(home: Path, port: int, workers: int) -> subprocess.Popen[bytes]
 
 
 def main() -> None:
+    tune_garbage_collection()  # as `mucluc serve` does
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mucluc.gc_tuning import YOUNG_GENERATION_THRESHOLD
 from mucluc.storage.accounts import SqlSecurityStore
 from mucluc.storage.database import make_engine
 from mucluc.storage.tables import PublishedMetadata
@@ -226,3 +227,16 @@ def test_demo_loads_the_generated_catalogue_and_lich_su_finds_lich_su(tmp_path: 
     again = mucluc(tmp_path, "demo")
     assert again.returncode == 0, again.stderr
     assert json.loads(mucluc(tmp_path, "stats", "--json").stdout) == stats
+
+
+def test_every_command_collects_the_young_generation_less_often(tmp_path: Path) -> None:
+    """The tuning `mucluc.gc_tuning` measured (issue #3) reaches the commands' process."""
+    script = (
+        "import gc; from mucluc.cli.main import app; "
+        f"app(['--home', {str(tmp_path / 'home')!r}, 'init'], standalone_mode=False); "
+        "print(gc.get_threshold())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip().splitlines()[-1] == str((YOUNG_GENERATION_THRESHOLD, 10, 10))

@@ -19,6 +19,7 @@ from mucluc.cli import keys as security_commands
 from mucluc.cli.context import CommandContext
 from mucluc.config import load_settings
 from mucluc.errors import MuclucError
+from mucluc.gc_tuning import tune_garbage_collection
 from mucluc.logging import configure_logging
 
 app = typer.Typer(
@@ -42,6 +43,7 @@ def main(
 ) -> None:
     """Mục lục liên hợp: the national union catalogue of Vietnam's libraries."""
     configure_logging(debug=debug)
+    tune_garbage_collection()
     context.obj = CommandContext(settings=load_settings(home=home), debug=debug)
 
 

@@ -13,6 +13,7 @@ import os
 from fastapi import FastAPI
 
 from mucluc.config import Settings
+from mucluc.gc_tuning import tune_garbage_collection
 from mucluc.logging import configure_logging
 from mucluc.web.app import create_app
 
@@ -30,5 +31,6 @@ def create_worker_app() -> FastAPI:
     """Build one worker's application from the settings `mucluc serve` handed over."""
     handed_over = json.loads(os.environ[WORKER_SETTINGS_VARIABLE])
     configure_logging(debug=handed_over["debug"])
+    tune_garbage_collection()
     # model_validate reads no environment or settings file: the settings arrive as they were.
     return create_app(Settings.model_validate(handed_over["settings"]), sole_server=False)
