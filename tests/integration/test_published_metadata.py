@@ -33,6 +33,7 @@ from mucluc.services.matching import (
     split_union_record,
 )
 from mucluc.services.publishing import publish_stale_metadata
+from mucluc.storage import publishing as publishing_storage
 from mucluc.storage.database import alembic_config, upgrade_database
 from mucluc.storage.harvesting import SqlPublicationSource
 from mucluc.storage.publishing import SqlMetadataPublisher
@@ -383,3 +384,36 @@ def wait_for(condition: Callable[[], bool]) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the follower never caught up"
         time.sleep(0.05)
+
+
+@pytest.mark.postgres
+def test_a_record_that_cannot_be_rendered_does_not_stop_the_others(
+    catalogue: SqlCatalogue, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    publisher = SqlMetadataPublisher(catalogue.engine)
+    ingest(
+        catalogue,
+        "VN-NLV",
+        kieu("n1"),
+        make_marc_record("n2", "Toán cao cấp"),
+        make_marc_record("n3", "Địa lý tự nhiên"),
+    )
+    with catalogue.transaction() as transaction:
+        broken = sorted(transaction.active_union_record_ids())[1]
+    renders = publishing_storage.render_published_metadata
+
+    def failing_on_one(union_id: int, members: Any) -> dict[str, str]:
+        if union_id == broken:
+            raise ValueError("a crosswalk that fails on this record")
+        return renders(union_id, members)
+
+    monkeypatch.setattr(publishing_storage, "render_published_metadata", failing_on_one)
+    assert publish_stale_metadata(publisher).records == 2
+    assert any(
+        entry.message == "published_metadata_not_rendered"
+        and getattr(entry, "union_record_id", None) == broken
+        for entry in caplog.records
+    )
+    monkeypatch.undo()
+    assert publish_stale_metadata(publisher).records == 1  # the next round tries it again
+    assert is_every_kept_text_current(catalogue)

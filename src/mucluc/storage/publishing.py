@@ -12,6 +12,7 @@ served. Rendering is `mucluc.core.crosswalk.published`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,8 @@ from mucluc.storage.tables import (
     SourceRecord,
     UnionRecord,
 )
+
+logger = logging.getLogger(__name__)
 
 published_table: Table = PublishedMetadata.__table__  # type: ignore[assignment]
 # Every format `render_published_metadata` renders: a record lacking one is stale.
@@ -109,7 +112,20 @@ def render_union_records(
     }
 
 
-def publish_union_records(session: Session, sequences: Mapping[int, int]) -> None:
+def _rendered_or_none(union_id: int, members: list[PublishedMember]) -> dict[str, str] | None:
+    """A union record's metadata by format, or None (logged with its id) if it cannot be rendered.
+
+    One record the crosswalk fails on must not stop every record after it
+    from being published: it stays stale, and the next round tries again.
+    """
+    try:
+        return render_published_metadata(union_id, members)
+    except Exception:
+        logger.exception("published_metadata_not_rendered", extra={"union_record_id": union_id})
+        return None
+
+
+def publish_union_records(session: Session, sequences: Mapping[int, int]) -> int:
     """Render these union records and keep the text, stamped with their change's sequence.
 
     `sequences` maps each union record to the sequence of its latest change,
@@ -118,7 +134,8 @@ def publish_union_records(session: Session, sequences: Mapping[int, int]) -> Non
     not serve this text for it). A row already stamped with a later sequence
     (another publisher that saw a later change) is left as it is. Records
     are rendered a batch at a time, so a rebuild of every record stays in
-    bounded memory. Migration 0005 backfills with this function.
+    bounded memory. Migration 0005 backfills with this function. Returns
+    how many records were rendered: one that fails is logged and left stale.
     """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(published_table)
@@ -127,7 +144,13 @@ def publish_union_records(session: Session, sequences: Mapping[int, int]) -> Non
         set_={"sequence": statement.excluded.sequence, "xml": statement.excluded.xml},
         where=published_table.c.sequence < statement.excluded.sequence,
     )
+    rendered_records = 0
     for chunk in in_chunks(sorted(sequences)):
+        rendered = {
+            union_id: by_format
+            for union_id, members in sorted(published_members(session, chunk).items())
+            if (by_format := _rendered_or_none(union_id, members)) is not None
+        }
         rows = [
             {
                 "union_record_id": union_id,
@@ -135,11 +158,13 @@ def publish_union_records(session: Session, sequences: Mapping[int, int]) -> Non
                 "sequence": sequences[union_id],
                 "xml": xml,
             }
-            for union_id, by_format in sorted(render_union_records(session, chunk).items())
+            for union_id, by_format in rendered.items()
             for metadata_format, xml in by_format.items()
         ]
         if rows:
             session.execute(upsert, rows)
+        rendered_records += len(rendered)
+    return rendered_records
 
 
 @dataclass(frozen=True)
@@ -225,8 +250,8 @@ class SqlMetadataPublisher:
             found = stale_union_records(session, after_sequence, limit)
             if found is None:
                 return None
-            publish_union_records(session, found.stale)
-        return PublishedBatch(records=len(found.stale), last_sequence=found.last_sequence)
+            rendered = publish_union_records(session, found.stale)
+        return PublishedBatch(records=rendered, last_sequence=found.last_sequence)
 
 
 def withdraw_published(session: Session, union_record_ids: Iterable[int]) -> None:
