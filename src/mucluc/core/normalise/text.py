@@ -29,6 +29,10 @@ _CODAS = frozenset({"", "c", "ch", "m", "n", "ng", "nh", "p", "t"})
 _SECOND_VOWEL_NUCLEI = frozenset({"oa", "oe", "uy"})
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
+# A whole run of letters holding a y (any tone, lower case): only such a word
+# can have its "y" nucleus rewritten (`_unify_i_and_y`), so the others are not
+# handed to Python. The look-behind keeps a match from starting mid-run.
+_LETTER_RUN_WITH_Y = re.compile(r"(?<![^\W\d_])[^\W\d_]*[yýỳỷỹỵ][^\W\d_]*")
 
 _RELATOR_TERMS = (
     "tác giả",
@@ -227,7 +231,7 @@ def match_key(text: str, *, vietnamese: bool = True) -> str:
     if vietnamese:
         key = key.replace("Ð", "Đ").replace("ð", "đ")
     key = to_nfc(place_tone_first_vowel(key).casefold())
-    key = _LETTER_RUN.sub(lambda match: _unify_i_and_y(match.group()), key)
+    key = _LETTER_RUN_WITH_Y.sub(lambda match: _unify_i_and_y(match.group()), key)
     return " ".join(key.translate(_KEY_CHARACTERS).split())
 
 
