@@ -107,6 +107,19 @@ def served(store: SqlCatalogue, metadata_prefix: str) -> bytes:
     )
 
 
+def served_record(store: SqlCatalogue, union_id: int, metadata_prefix: str) -> bytes:
+    return respond(
+        {
+            "verb": ["GetRecord"],
+            "identifier": [f"oai:mucluc.vn:{union_id}"],
+            "metadataPrefix": [metadata_prefix],
+        },
+        SqlPublicationSource(store.engine),
+        REPOSITORY,
+        datetime.now(UTC),
+    )
+
+
 def assert_served(store: SqlCatalogue, fresh: dict[int, dict[str, str]]) -> None:
     """The provider serves exactly these renders, in every format."""
     for metadata_format in METADATA_FORMATS:
@@ -225,16 +238,7 @@ def test_text_older_than_the_latest_change_is_never_served(catalogue: SqlCatalog
     for metadata_format in METADATA_FORMATS:
         assert "tái bản" in fresh[metadata_format]
         assert fresh[metadata_format].encode("utf-8") in served(catalogue, metadata_format)
-        record_only = respond(
-            {
-                "verb": ["GetRecord"],
-                "identifier": [f"oai:mucluc.vn:{union_id}"],
-                "metadataPrefix": [metadata_format],
-            },
-            SqlPublicationSource(catalogue.engine),
-            REPOSITORY,
-            datetime.now(UTC),
-        )
+        record_only = served_record(catalogue, union_id, metadata_format)
         assert fresh[metadata_format].encode("utf-8") in record_only
 
 
@@ -297,16 +301,7 @@ def test_ingest_leaves_the_text_unrendered_and_the_provider_renders_it_fresh(
     assert_served(catalogue, fresh)
     for metadata_format in METADATA_FORMATS:
         assert "Nxb. Kim Đồng" in fresh[union_id][metadata_format]
-        record_only = respond(
-            {
-                "verb": ["GetRecord"],
-                "identifier": [f"oai:mucluc.vn:{union_id}"],
-                "metadataPrefix": [metadata_format],
-            },
-            SqlPublicationSource(catalogue.engine),
-            REPOSITORY,
-            datetime.now(UTC),
-        )
+        record_only = served_record(catalogue, union_id, metadata_format)
         assert fresh[union_id][metadata_format].encode("utf-8") in record_only
 
 
