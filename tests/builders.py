@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pymarc import Field, Indicators, Record, Subfield
+
+from mucluc.config import Settings
+from mucluc.core.model import LibraryInfo
+from mucluc.services.catalogue import add_library
+from mucluc.wiring import initialise_home, open_store
 
 
 def make_marc_record(
@@ -53,3 +60,14 @@ def make_marc_record(
 def make_marc_file(*records: Record) -> bytes:
     """ISO 2709 bytes of the records, in order."""
     return b"".join(record.as_marc() for record in records)
+
+
+def home_with_national_library(folder: Path) -> Settings:
+    """A data folder made ready in `folder`, its store holding the National Library (VN-NLV)."""
+    settings = Settings(home=folder)
+    initialise_home(settings)
+    add_library(
+        open_store(settings),
+        LibraryInfo("VN-NLV", "Thư viện Quốc gia", "National Library", "national", "Hà Nội"),
+    )
+    return settings

@@ -7,25 +7,17 @@ from pathlib import Path
 import pytest
 
 from mucluc.config import Settings
-from mucluc.core.model import LibraryInfo
 from mucluc.search.index import TantivyIndex
-from mucluc.services.catalogue import add_library
 from mucluc.services.ingest import ingest_bytes
 from mucluc.services.search import reader_search_request, search_catalogue
 from mucluc.storage.repository import SqlCatalogue
-from mucluc.wiring import IndexFollower, initialise_home, open_store, rebuild_live_index
-from tests.builders import make_marc_file, make_marc_record
+from mucluc.wiring import IndexFollower, open_store, rebuild_live_index
+from tests.builders import home_with_national_library, make_marc_file, make_marc_record
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    settings = Settings(home=tmp_path)
-    initialise_home(settings)
-    add_library(
-        open_store(settings),
-        LibraryInfo("VN-NLV", "Thư viện Quốc gia", "National Library", "national", "Hà Nội"),
-    )
-    return settings
+    return home_with_national_library(tmp_path)
 
 
 def ingest_title(store: SqlCatalogue, local_id: str, title: str) -> None:

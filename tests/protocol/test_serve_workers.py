@@ -19,14 +19,12 @@ import uvicorn
 
 from mucluc.cli.serve import as_tcp_listener
 from mucluc.config import Settings
-from mucluc.core.model import LibraryInfo
-from mucluc.services.catalogue import add_library
 from mucluc.services.ingest import ingest_bytes
 from mucluc.storage.accounts import SqlSecurityStore
 from mucluc.storage.repository import SqlCatalogue
 from mucluc.web.app import create_app
-from mucluc.wiring import INDEX_WRITER_LOCK_FILE, initialise_home, open_store
-from tests.builders import make_marc_file, make_marc_record
+from mucluc.wiring import INDEX_WRITER_LOCK_FILE, open_store
+from tests.builders import home_with_national_library, make_marc_file, make_marc_record
 from tests.servers import free_port, running_server_process
 
 WAIT_SECONDS = 20  # far above the 2 s freshness promise: a loaded machine must not fail it
@@ -34,13 +32,7 @@ WAIT_SECONDS = 20  # far above the 2 s freshness promise: a loaded machine must 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    settings = Settings(home=tmp_path)
-    initialise_home(settings)
-    add_library(
-        open_store(settings),
-        LibraryInfo("VN-NLV", "Thư viện Quốc gia", "National Library", "national", "Hà Nội"),
-    )
-    return settings
+    return home_with_national_library(tmp_path)
 
 
 @pytest.fixture
