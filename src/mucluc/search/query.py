@@ -174,7 +174,7 @@ class QueryTranslator:
             and bool(words)
             and not term.truncated
             and (not term.phrase or len(words) <= 2)
-            and not ISBN_LIKE.fullmatch(term.text.strip())
+            and _typed_isbn(term) is None
         )
 
     def _lift_clauses(self, token: str) -> list[tantivy.Query]:
@@ -316,10 +316,9 @@ class QueryTranslator:
         folded = fold_key(term.text).split()
         if not folded:
             return tantivy.Query.empty_query()
-        if ISBN_LIKE.fullmatch(term.text.strip()) and term.field is SearchField.ANY:
-            isbn = normalise_isbn(term.text)
-            if isbn:
-                return tantivy.Query.term_query(self.schema, "isbn", isbn)
+        isbn = _typed_isbn(term)
+        if isbn:
+            return tantivy.Query.term_query(self.schema, "isbn", isbn)
         if not self.scored:
             return self._words_match(term, fields, folded)
         required = [
@@ -484,6 +483,13 @@ class QueryTranslator:
 
 
 ISBN_LIKE = re.compile(r"(?:ISBN[-: ]*)?[0-9][0-9\- ]{8,16}[0-9Xx]", re.IGNORECASE)
+
+
+def _typed_isbn(term: Term) -> str | None:
+    """The ISBN-13 an unfielded term reads as, if it is a valid ISBN: then it is looked up alone."""
+    if term.field is not SearchField.ANY or not ISBN_LIKE.fullmatch(term.text.strip()):
+        return None
+    return normalise_isbn(term.text)
 
 
 def _any_of(queries: list[tantivy.Query]) -> tantivy.Query:
