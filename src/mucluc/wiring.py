@@ -36,7 +36,11 @@ PUBLISHER_LOCK_FILE = "publisher.lock"
 def initialise_home(settings: Settings) -> None:
     """Create the data folder, migrate the store to the newest schema, create the index."""
     settings.home.mkdir(parents=True, exist_ok=True)
-    upgrade_database(make_engine(settings.resolved_database_url))
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
     TantivyIndex(settings.index_path)
 
 
