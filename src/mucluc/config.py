@@ -69,6 +69,15 @@ class Settings(BaseSettings):
             "fewer make a long catch-up visible sooner, more make it faster."
         ),
     )
+    index_alongside_bytes: int = Field(
+        default=4_000_000,
+        ge=0,
+        description=(
+            "`mucluc ingest` of files at least this large in all (bytes) indexes them in a "
+            "second process while they load, about halving a large load on two cores; "
+            "smaller loads are indexed after (0: always alongside)."
+        ),
+    )
     page_size: int = Field(default=20, description="Search results per page, web and API.")
     max_page_size: int = Field(default=100, description="Largest page a client may ask for.")
     oai_repository_identifier: str = Field(

@@ -37,10 +37,12 @@ COMMANDS = (
 
 
 def mucluc(
-    home: Path, *arguments: str, database_url: str | None = None
+    home: Path, *arguments: str, database_url: str | None = None, **settings: str
 ) -> subprocess.CompletedProcess[str]:
+    """Run the command line on `home`; each keyword is a setting (MUCLUC_<NAME>)."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("MUCLUC_")}
     environment["MUCLUC_HOME"] = str(home)
+    environment |= {f"MUCLUC_{name.upper()}": value for name, value in settings.items()}
     if database_url:
         environment["MUCLUC_DATABASE_URL"] = database_url
     return subprocess.run(
@@ -150,6 +152,28 @@ def test_unknown_library_is_one_clear_line_and_exit_1(
     result = mucluc(tmp_path, "ingest", "--library", "VN-NOPE", str(marc_files["VN-NLV"]))
     assert result.returncode == 1
     assert result.stderr.strip() == "mucluc: no member library has the code 'VN-NOPE'"
+
+
+def test_a_large_ingest_is_indexed_by_a_second_process_while_it_loads(
+    tmp_path: Path, marc_files: dict[str, Path]
+) -> None:
+    home = tmp_path / "home"
+    assert mucluc(home, "init").returncode == 0
+    added = mucluc(home, "library", "add", "VN-NLV", "--name", "Thư viện QG", "--type", "national")
+    assert added.returncode == 0, added.stderr
+    # Any file counts as large when the threshold is 0 bytes.
+    result = mucluc(
+        home,
+        "ingest",
+        "--library",
+        "VN-NLV",
+        str(marc_files["VN-NLV"]),
+        index_alongside_bytes="0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "index updated (2 changes)"
+    hits = json.loads(mucluc(home, "search", "truyen kieu", "--json").stdout)["hits"]
+    assert [hit["title"] for hit in hits] == ["Truyện Kiều"]
 
 
 def test_library_export_writes_a_zip_once_and_names_what_it_holds(

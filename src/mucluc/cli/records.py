@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +18,7 @@ from mucluc.core.marc.formats import FORMATS
 from mucluc.core.marc.tabular import ROLES, parse_columns
 from mucluc.core.source_config import SourceConfig
 from mucluc.errors import IndexBusyError
+from mucluc.indexing_alongside import IndexingAlongside, IndexingOutcome
 from mucluc.services.audit import record_audit_event
 from mucluc.services.catalogue import catalogue_counts, export_jsonl
 from mucluc.services.indexing import apply_pending_changes
@@ -31,8 +32,15 @@ def update_index_now(runtime: CommandContext) -> str:
     try:
         applied = apply_pending_changes(runtime.store(), runtime.index())
     except IndexBusyError:
+        return index_message(IndexingOutcome(0, busy=True))
+    return index_message(IndexingOutcome(applied))
+
+
+def index_message(outcome: IndexingOutcome) -> str:
+    """What a command says about the index after changing the store."""
+    if outcome.busy:
         return "the index is busy (is `mucluc serve` running?); it will apply the changes"
-    return f"index updated ({applied} changes)"
+    return f"index updated ({outcome.applied} changes)"
 
 
 INGEST_FORMATS = ("auto", *FORMATS)
@@ -99,7 +107,13 @@ def ingest(
         )
     runtime = command_context(context)
     show_progress = sys.stderr.isatty() and not as_json
-    with _progress_bar(show_progress) as advance:
+    input_bytes = sum(path.stat().st_size for path in files if path.is_file())
+    indexing = (
+        IndexingAlongside(runtime.settings)
+        if input_bytes >= runtime.settings.index_alongside_bytes
+        else None
+    )
+    with _progress_bar(show_progress) as advance, indexing or nullcontext():
         summaries = ingest_files(
             runtime.store(),
             library,
@@ -118,7 +132,7 @@ def ingest(
             target=summary.source_name,
             details={**summary.counts(), "ingest_job": summary.job_id},
         )
-    index_message = update_index_now(runtime)
+    indexed = index_message(indexing.finish()) if indexing else update_index_now(runtime)
     totals = {name: sum(getattr(summary, name) for summary in summaries) for name in INGEST_KEYS}
     if as_json:
         print_json({**totals, "files": [asdict(summary) for summary in summaries]})
@@ -132,7 +146,7 @@ def ingest(
         )
     if full:
         typer.echo(f"withdrawn (absent from the complete load): {totals['withdrawn']}")
-    typer.echo(index_message)
+    typer.echo(indexed)
 
 
 INGEST_KEYS = (

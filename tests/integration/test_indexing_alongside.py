@@ -1,0 +1,90 @@
+"""A large load indexed by a second process while it is stored, on both stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mucluc.config import Settings
+from mucluc.core.model import LibraryInfo
+from mucluc.indexing_alongside import IndexingAlongside
+from mucluc.search.index import TantivyIndex
+from mucluc.services.catalogue import add_library
+from mucluc.services.indexing import apply_pending_changes
+from mucluc.services.ingest import ingest_bytes
+from mucluc.services.search import reader_search_request, search_catalogue
+from mucluc.storage.repository import SqlCatalogue
+from mucluc.wiring import INDEX_WRITER_LOCK_FILE, IndexWriterLock, initialise_home, open_store
+from tests.builders import make_marc_file, make_marc_record
+
+TITLES = ("Sông Đà", "Sông Hồng", "Cửu Long", "Đồng Nai")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    settings = Settings(home=tmp_path / "home", database_url=database_url)
+    initialise_home(settings)
+    return settings
+
+
+@pytest.fixture
+def live_store(settings: Settings) -> Iterator[SqlCatalogue]:
+    """The data folder's store, holding the National Library (VN-NLV)."""
+    store = open_store(settings)
+    add_library(
+        store, LibraryInfo("VN-NLV", "Thư viện Quốc gia", "National Library", "national", "Hà Nội")
+    )
+    yield store
+    store.engine.dispose()
+
+
+def ingest_title(store: SqlCatalogue, local_id: str, title: str) -> None:
+    records = make_marc_file(make_marc_record(local_id, title))
+    ingest_bytes(store, "VN-NLV", records, source_name=f"{local_id}.mrc")
+
+
+def found(settings: Settings, text: str) -> int:
+    return search_catalogue(TantivyIndex(settings.index_path), reader_search_request(text)).total
+
+
+def test_every_change_stored_while_it_runs_is_indexed_when_it_finishes(
+    settings: Settings, live_store: SqlCatalogue
+) -> None:
+    with IndexingAlongside(settings) as indexing:
+        for number, title in enumerate(TITLES):
+            ingest_title(live_store, f"r{number}", title)
+        outcome = indexing.finish()
+    assert (outcome.applied, outcome.busy) == (len(TITLES), False)
+    assert [found(settings, text) for text in ("song", "cuu long", "dong nai")] == [2, 1, 1]
+    assert TantivyIndex(settings.index_path).applied_sequence() > 0
+
+
+def test_the_batches_stored_before_ingest_failed_are_still_indexed(
+    settings: Settings, live_store: SqlCatalogue
+) -> None:
+    def ingest_then_fail() -> None:
+        with IndexingAlongside(settings):
+            ingest_title(live_store, "r1", "Sông Đà")
+            raise RuntimeError("the file ended early")
+
+    with pytest.raises(RuntimeError, match="the file ended early"):
+        ingest_then_fail()
+    assert found(settings, "song da") == 1
+
+
+def test_it_leaves_the_index_to_the_process_that_writes_it(
+    settings: Settings, live_store: SqlCatalogue
+) -> None:
+    server = IndexWriterLock(settings.home / INDEX_WRITER_LOCK_FILE)
+    assert server.try_acquire()
+    try:
+        with IndexingAlongside(settings) as indexing:
+            ingest_title(live_store, "r1", "Sông Đà")
+        assert indexing.finish().busy
+        assert found(settings, "song da") == 0
+    finally:
+        server.release()
+    assert apply_pending_changes(live_store, TantivyIndex(settings.index_path)) == 1
+    assert found(settings, "song da") == 1
