@@ -130,3 +130,34 @@ def test_a_damaged_backup_is_refused(
         stream.write(b"\x00damaged\x00")
     with pytest.raises(BackupError, match="damaged"):
         verify_backup(tmp_path / "backup", make_engine(f"sqlite:///{tmp_path / 'x.db'}"))
+
+
+def test_only_the_unfinished_jobs_of_ended_processes_are_interrupted(
+    security: SqlSecurityStore,
+) -> None:
+    def job(owner: str, status: str) -> int:
+        job_id = security.add_contribution_job(
+            library_code="VN-NLV",
+            operation="submit",
+            record_format="marc21",
+            size_bytes=1,
+            actor="k",
+            owner=owner,
+        )
+        security.update_contribution_job(job_id, status=status)
+        return job_id
+
+    ended, alive, unnamed = job("ended", "running"), job("alive", "running"), job("", "queued")
+    finished = job("ended", "finished")
+    assert security.interrupt_orphaned_jobs(lambda owner: owner in ("ended", "")) == 2
+    statuses = {
+        job_id: found.status
+        for job_id in (ended, alive, unnamed, finished)
+        if (found := security.find_contribution_job(job_id)) is not None
+    }
+    assert statuses == {
+        ended: "interrupted",
+        alive: "running",
+        unnamed: "interrupted",
+        finished: "finished",
+    }

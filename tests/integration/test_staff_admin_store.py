@@ -51,7 +51,12 @@ def test_jobs_read_back_newest_first_per_library_with_progress_while_running(
     assert [job.source_name for job in board.ingest_jobs(None, 10)] == ["hcm.mrc", "nlv.mrc"]
     assert board.ingest_jobs("VN-NLV", 10)[0].counts["quarantined"] == 1
     SqlSecurityStore(catalogue.engine).add_contribution_job(
-        library_code="VN-HCM", operation="submit", record_format="marc21", size_bytes=9, actor="k"
+        library_code="VN-HCM",
+        operation="submit",
+        record_format="marc21",
+        size_bytes=9,
+        actor="k",
+        owner="server-1",
     )
     (job,) = board.contribution_jobs("VN-HCM", 10)
     assert (job.status, job.library_code) == ("queued", "VN-HCM")

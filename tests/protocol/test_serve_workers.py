@@ -19,6 +19,7 @@ import uvicorn
 
 from mucluc.cli.serve import as_tcp_listener
 from mucluc.config import Settings
+from mucluc.process_identity import process_identity
 from mucluc.services.ingest import ingest_bytes
 from mucluc.storage.accounts import SqlSecurityStore
 from mucluc.storage.repository import SqlCatalogue
@@ -106,10 +107,15 @@ def test_one_worker_writes_and_another_takes_over_when_it_dies(
     wait_until_searchable(server, "song hong")
 
 
-def add_running_job(settings: Settings) -> int:
+def add_running_job(settings: Settings, owner: str) -> int:
     jobs = SqlSecurityStore(open_store(settings).engine)
     job_id = jobs.add_contribution_job(
-        library_code="VN-NLV", operation="upsert", record_format="marc21", size_bytes=1, actor="t"
+        library_code="VN-NLV",
+        operation="upsert",
+        record_format="marc21",
+        size_bytes=1,
+        actor="t",
+        owner=owner,
     )
     jobs.update_contribution_job(job_id, status="running")
     return job_id
@@ -121,18 +127,29 @@ def job_status(settings: Settings, job_id: int) -> str:
     return job.status
 
 
-def test_a_starting_worker_leaves_the_jobs_its_siblings_run(settings: Settings) -> None:
-    running = add_running_job(settings)
-    create_app(settings, sole_server=False)
-    assert job_status(settings, running) == "running"
-    create_app(settings)  # a sole server knows no one else can finish it
-    assert job_status(settings, running) == "interrupted"
+def ended_process_identity() -> str:
+    """The identity of a process that ran and has ended."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    identity = process_identity(process.pid)
+    process.kill()
+    process.wait()
+    return identity
+
+
+def test_a_starting_server_ends_only_the_jobs_whose_process_has_ended(
+    settings: Settings,
+) -> None:
+    of_a_running_worker = add_running_job(settings, process_identity())
+    of_an_ended_server = add_running_job(settings, ended_process_identity())
+    create_app(settings)
+    assert job_status(settings, of_a_running_worker) == "running"
+    assert job_status(settings, of_an_ended_server) == "interrupted"
 
 
 def test_serving_with_workers_interrupts_the_jobs_a_stopped_server_left(
     settings: Settings,
 ) -> None:
-    left_behind = add_running_job(settings)
+    left_behind = add_running_job(settings, ended_process_identity())
     environment = {"MUCLUC_HOME": str(settings.home)}
     with running_server_process(environment, ["--workers", "2"]):
         assert job_status(settings, left_behind) == "interrupted"

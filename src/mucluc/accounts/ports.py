@@ -6,7 +6,7 @@ appends it in the same transaction, so no change is ever unaudited.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -202,8 +202,9 @@ class SecurityStore(AuditLog, Protocol):
         record_format: str,
         size_bytes: int,
         actor: str,
+        owner: str,
     ) -> int:
-        """Record a job as queued and return its id."""
+        """Record a job as queued by the process `owner` names, and return its id."""
 
     def update_contribution_job(
         self,
@@ -219,8 +220,8 @@ class SecurityStore(AuditLog, Protocol):
     def find_contribution_job(self, job_id: int) -> ContributionJobView | None:
         """The job with this id, if any."""
 
-    def interrupt_unfinished_jobs(self) -> int:
-        """Mark jobs a stopped server left queued or running as interrupted; return how many."""
+    def interrupt_orphaned_jobs(self, owner_is_gone: Callable[[str], bool]) -> int:
+        """Mark the queued or running jobs of ended owner processes interrupted; return how many."""
 
     def source_record_status(self, library_code: str, local_id: str) -> str | None:
         """The status of a library's source record, or None if it has none with that id."""

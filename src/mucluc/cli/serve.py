@@ -53,8 +53,6 @@ def serve(
                 "Z39.50 is served by a single-process server: run `mucluc serve --z3950 PORT` "
                 "on another HTTP port beside `mucluc serve --workers N`"
             )
-        # Once, before any worker runs a job: a job a stopped server left cannot finish.
-        command.audit_log().interrupt_unfinished_jobs()
         # Opened once here, a missing or outdated index is made anew before workers race to.
         command.index()
         _serve_with_workers(settings, host, port, workers, debug=command.debug)

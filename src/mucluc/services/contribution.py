@@ -34,6 +34,7 @@ from mucluc.errors import (
     RecordNotFoundError,
     UnsupportedFormatError,
 )
+from mucluc.process_identity import process_identity
 from mucluc.services.ingest import ingest_bytes
 
 logger = logging.getLogger(__name__)
@@ -226,6 +227,8 @@ def queue_contribution(
         record_format=contribution.record_format,
         size_bytes=len(contribution.body),
         actor=principal.actor,
+        # The body stays in this process's memory until the job runs here.
+        owner=process_identity(),
     )
 
 

@@ -6,7 +6,7 @@ audit event in that same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -29,6 +29,7 @@ from mucluc.core.audit import AuditEvent, StoredAuditEvent
 from mucluc.core.model import HoldingStatement
 from mucluc.errors import AccountError, LibraryNotFoundError
 from mucluc.storage.audit import append_audit_event, read_audit_events
+from mucluc.storage.database import in_chunks
 from mucluc.storage.tables import (
     Account,
     ApiKey,
@@ -322,8 +323,9 @@ class SqlSecurityStore:
         record_format: str,
         size_bytes: int,
         actor: str,
+        owner: str,
     ) -> int:
-        """Record a job as queued and return its id."""
+        """Record a job as queued by the process `owner` names, and return its id."""
         with self._transaction() as session:
             row = ContributionJob(
                 library_id=self._library_id(session, library_code),
@@ -334,6 +336,7 @@ class SqlSecurityStore:
                 actor=actor[:200],
                 summary={},
                 message="",
+                owner=owner,
             )
             session.add(row)
             session.flush()
@@ -367,19 +370,26 @@ class SqlSecurityStore:
                 return None
             return contribution_job_view(row, self._library_codes(session)[row.library_id])
 
-    def interrupt_unfinished_jobs(self) -> int:
-        """Mark jobs a stopped server left queued or running as interrupted; return how many."""
+    def interrupt_orphaned_jobs(self, owner_is_gone: Callable[[str], bool]) -> int:
+        """Mark the queued or running jobs of ended owner processes interrupted; return how many."""
         with self._transaction() as session:
-            result = session.execute(
-                update(ContributionJob)
-                .where(ContributionJob.status.in_(("queued", "running")))
-                .values(
-                    status="interrupted",
-                    message="the server stopped before this job finished; send the body again",
-                    finished_at=utc_now(),
+            unfinished = session.execute(
+                select(ContributionJob.id, ContributionJob.owner).where(
+                    ContributionJob.status.in_(("queued", "running"))
                 )
-            )
-            return int(getattr(result, "rowcount", 0) or 0)
+            ).all()
+            orphaned = [job_id for job_id, owner in unfinished if owner_is_gone(owner)]
+            for chunk in in_chunks(orphaned):
+                session.execute(
+                    update(ContributionJob)
+                    .where(ContributionJob.id.in_(chunk))
+                    .values(
+                        status="interrupted",
+                        message="the server stopped before this job finished; send the body again",
+                        finished_at=utc_now(),
+                    )
+                )
+            return len(orphaned)
 
     # A library's own records
 

@@ -334,6 +334,8 @@ class ContributionJob(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The server process holding the body (`mucluc.process_identity`); "" before revision 0007.
+    owner: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
 
 # Union records: match profiles, match decisions with evidence, staff overrides,

@@ -46,12 +46,8 @@ class WebState:
     directory: SqlDirectory
 
 
-def create_app(settings: Settings, *, sole_server: bool = True) -> FastAPI:
-    """Build the web application for the given settings.
-
-    `sole_server` is false in the workers of `mucluc serve --workers N`,
-    which share the store's background jobs (see `install_security`).
-    """
+def create_app(settings: Settings) -> FastAPI:
+    """Build the web application for the given settings."""
     store = open_store(settings)
     follower = IndexFollower(store, settings)
     publishing = PublishingFollower(store, settings)
@@ -94,6 +90,6 @@ def create_app(settings: Settings, *, sole_server: bool = True) -> FastAPI:
     # SRU 1.2 and 2.0 over the same search service (issue #7).
     app.include_router(sru_router)
     # Accounts, the contribution API, the admin, limits and security headers (issue #9).
-    install_security(app, settings, store.engine, sole_server=sole_server)
+    install_security(app, settings, store.engine)
     install_error_handlers(app)
     return app

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from mucluc.config import Settings
+from mucluc.process_identity import process_is_gone
 from mucluc.storage.accounts import SqlSecurityStore
 from mucluc.storage.jobs import SqlJobBoard
 from mucluc.storage.quarantine import SqlQuarantine
@@ -29,19 +30,15 @@ from mucluc.web.hardening import install_hardening
 from mucluc.web.limits import SignInThrottle
 
 
-def install_security(
-    app: FastAPI, settings: Settings, engine: Engine, *, sole_server: bool = True
-) -> SecurityState:
+def install_security(app: FastAPI, settings: Settings, engine: Engine) -> SecurityState:
     """Attach SecurityState, the hardening middleware and the security routers to `app`.
 
-    Only the sole server of a store may mark unfinished jobs as interrupted:
-    a worker of `mucluc serve --workers N` would also end the jobs its
-    siblings are running, so there the supervisor does it before they start.
+    A job whose server process has ended cannot finish (its body was only in
+    that process's memory), so it is marked interrupted; the jobs of servers
+    still running (sibling workers, a Z39.50 server, another host) are left alone.
     """
     store = SqlSecurityStore(engine)
-    if sole_server:
-        # A job a stopped server left behind cannot finish: its body was only in memory.
-        store.interrupt_unfinished_jobs()
+    store.interrupt_orphaned_jobs(process_is_gone)
     state = SecurityState(
         settings=settings,
         store=store,

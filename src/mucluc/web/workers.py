@@ -33,4 +33,4 @@ def create_worker_app() -> FastAPI:
     configure_logging(debug=handed_over["debug"])
     tune_garbage_collection()
     # model_validate reads no environment or settings file: the settings arrive as they were.
-    return create_app(Settings.model_validate(handed_over["settings"]), sole_server=False)
+    return create_app(Settings.model_validate(handed_over["settings"]))
