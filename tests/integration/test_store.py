@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm import Session
 
+from mucluc.core.marc.describe import (
+    DESCRIPTION_VERSION,
+    describe_record,
+    description_from_store,
+    description_to_store,
+)
 from mucluc.core.model import LibraryInfo
 from mucluc.errors import LibraryError
 from mucluc.services.catalogue import add_library, list_libraries
+from mucluc.services.ingest import ingest_bytes
 from mucluc.storage.repository import SqlCatalogue
-from mucluc.storage.tables import Base
+from mucluc.storage.tables import Base, SourceRecord
+from tests.builders import make_marc_file, make_marc_record
 
 
 def test_migrations_create_every_table(store: SqlCatalogue) -> None:
@@ -100,3 +111,27 @@ def test_rolled_back_transaction_leaves_nothing(catalogue: SqlCatalogue) -> None
         abandon_after_creating()
     with catalogue.transaction() as transaction:
         assert list(transaction.active_union_record_ids()) == []
+
+
+def test_the_index_reads_the_description_ingest_kept_unless_describing_changed(
+    catalogue: SqlCatalogue,
+) -> None:
+    record = make_marc_record("k1", "Truyện Kiều /", author="Nguyễn Du")
+    ingest_bytes(catalogue, "VN-NLV", make_marc_file(record), source_name="k.mrc")
+    with Session(catalogue.engine) as session:
+        row = session.scalars(select(SourceRecord)).one()
+        assert description_from_store(row.description) == describe_record(record)
+        union_record_id = row.union_record_id
+        assert union_record_id is not None
+
+    def described_title(kept: dict[str, Any]) -> str:
+        with Session(catalogue.engine) as session, session.begin():
+            session.execute(update(SourceRecord).values(description=kept))
+        with catalogue.transaction() as transaction:
+            (view,) = transaction.union_record_views([union_record_id])
+        return view.members[0].description.title
+
+    kept = description_to_store(describe_record(record))
+    assert described_title({**kept, "title": "Kept title"}) == "Kept title"
+    stale = {**kept, "title": "Stale title", "version": DESCRIPTION_VERSION - 1}
+    assert described_title(stale) == "Truyện Kiều"

@@ -16,7 +16,13 @@ from mucluc.core.audit import AuditEvent
 from mucluc.core.dedup.cluster import Override
 from mucluc.core.dedup.decide import DedupPolicy, MatchDecision
 from mucluc.core.dedup.profile import MatchProfile
-from mucluc.core.model import HoldingStatement, LibraryInfo, LibraryStatistics, UnionRecordView
+from mucluc.core.model import (
+    BibDescription,
+    HoldingStatement,
+    LibraryInfo,
+    LibraryStatistics,
+    UnionRecordView,
+)
 from mucluc.core.query import SearchRequest
 
 
@@ -133,6 +139,7 @@ class SourceRecordWrite:
     keys: frozenset[tuple[str, str]] = frozenset()
     holdings: tuple[HoldingStatement, ...] = ()
     profile: MatchProfile | None = None
+    description: BibDescription | None = None  # of an active record
 
 
 @dataclass(frozen=True)

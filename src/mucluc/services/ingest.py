@@ -379,6 +379,7 @@ def prepare_record(
             keys=stored_keys(profile),
             holdings=_configured_holdings(record, source),
             profile=profile,
+            description=description,
         ),
         deletion=False,
     )

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from mucluc.core.marc.describe import description_to_store
 from mucluc.core.ports import SourceRecordWrite, StoredSourceRecord, UnionMember
 from mucluc.storage.database import in_chunks
 from mucluc.storage.publishing import withdraw_published
@@ -85,6 +86,7 @@ def write_source_records(
             "format": write.record_format,
             "raw": write.raw,
             "record": write.record,
+            "description": (description_to_store(write.description) if write.description else None),
             "content_hash": write.content_hash,
             "status": write.status,
             "problems": list(write.problems),

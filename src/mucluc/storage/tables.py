@@ -129,6 +129,8 @@ class SourceRecord(Base):
     format: Mapped[str] = mapped_column(String(32))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # `describe_record` of an active record, as `description_to_store` keeps it.
+    description: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     problems: Mapped[list[Any]] = mapped_column(JSON, default=list)

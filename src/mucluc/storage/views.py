@@ -5,8 +5,10 @@ queries; rebuilding the index or following a busy change log that way costs
 three round trips per record. Here a batch of ids costs three queries in
 all (union records, active members with their libraries, holdings), and
 the views are assembled exactly as the single-record path does: members
-described by the core, the preferred member first. Members are described from
-lean records, which cost a fraction of pymarc's to rebuild.
+described by the core, the preferred member first. Each member's description
+is the one ingest kept beside it (`description_from_store`); a record kept
+before descriptions were, or under an older DESCRIPTION_VERSION, is described
+again from its lean record.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mucluc.core.marc.describe import describe_record
+from mucluc.core.marc.describe import describe_record, description_from_store
 from mucluc.core.marc.lean import LeanRecord
 from mucluc.core.model import (
     BibDescription,
@@ -58,6 +60,7 @@ def _load_batch(session: Session, union_record_ids: Sequence[int]) -> list[Union
             SourceRecord.union_record_id,
             SourceRecord.local_id,
             SourceRecord.record,
+            SourceRecord.description,
             Library,
         )
         .join(Library, Library.id == SourceRecord.library_id)
@@ -78,14 +81,15 @@ def _load_batch(session: Session, union_record_ids: Sequence[int]) -> list[Union
             )
     members_by_union: dict[int, list[MemberView]] = {}
     libraries: dict[int, LibraryInfo] = {}
-    for source_id, union_record_id, local_id, record, library in rows:
+    for source_id, union_record_id, local_id, record, kept, library in rows:
         if library.id not in libraries:
             libraries[library.id] = library.to_info()
         members_by_union.setdefault(union_record_id or 0, []).append(
             MemberView(
                 library=libraries[library.id],
                 local_id=local_id,
-                description=describe_record(LeanRecord.from_dict(record or {})),
+                description=description_from_store(kept)
+                or describe_record(LeanRecord.from_dict(record or {})),
                 holdings=tuple(holdings_by_source.get(source_id, ())),
                 record=dict(record or {}),
             )

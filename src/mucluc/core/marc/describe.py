@@ -7,10 +7,11 @@ publication, 020 ISBN, 100/110/111/700/710 names, 6XX subjects, 082 DDC,
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from mucluc.core.model import BibDescription, HoldingStatement
 from mucluc.core.normalise.isbn import normalise_isbn
@@ -117,6 +118,33 @@ def record_isbns(record: Record) -> tuple[str, ...]:
             if isbn:
                 found[isbn] = None
     return tuple(found)
+
+
+# Ingest keeps each record's description beside it, so the index need not
+# describe every member again. Bump this whenever `describe_record` would
+# describe any record differently: descriptions kept under another version
+# are made again from the record when read. A test fails until it is bumped.
+DESCRIPTION_VERSION = 1
+_LIST_FIELDS = tuple(
+    field.name
+    for field in dataclasses.fields(BibDescription)
+    if str(field.type).startswith("tuple")
+)
+
+
+def description_to_store(description: BibDescription) -> dict[str, Any]:
+    """The description as kept with its source record, stamped with DESCRIPTION_VERSION."""
+    return {"version": DESCRIPTION_VERSION, **dataclasses.asdict(description)}
+
+
+def description_from_store(kept: Mapping[str, Any] | None) -> BibDescription | None:
+    """A kept description, or None when none was kept or describing has changed since."""
+    if not kept or kept.get("version") != DESCRIPTION_VERSION:
+        return None
+    values = {name: value for name, value in kept.items() if name != "version"}
+    for name in _LIST_FIELDS:
+        values[name] = tuple(values[name])
+    return BibDescription(**values)
 
 
 def describe_record(record: Record) -> BibDescription:
