@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
+from contextlib import suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from multiprocessing.synchronize import Event
 from types import TracebackType
 
 from mucluc.config import Settings
@@ -31,6 +32,7 @@ from mucluc.wiring import INDEX_WRITER_LOCK_FILE, IndexWriterLock, open_index, o
 
 logger = logging.getLogger(__name__)
 
+STOP = "stop"
 # Caught up with ingest, the follower waits this long before looking again:
 # each round that applies anything ends with a tantivy commit (about 0.25 s).
 FOLLOW_PAUSE_SECONDS = 5.0
@@ -48,16 +50,17 @@ class IndexingAlongside:
     """Runs the index follower in its own process for the length of a `with` block.
 
     `finish()` (or leaving the block) tells it ingest is over and waits
-    until it has applied the rest of the change log.
+    until it has applied the rest of the change log. The two talk over a
+    pipe only: a process killed while holding a shared lock (an Event's)
+    would leave the other waiting for good, a pipe just ends.
     """
 
     def __init__(self, settings: Settings) -> None:
         context = multiprocessing.get_context("spawn")
-        self._stopping = context.Event()
-        self._results, child_end = context.Pipe(duplex=False)
+        self._channel, self._child_end = context.Pipe()
         self._process = context.Process(
             target=follow_change_log,
-            args=(settings, self._stopping, child_end),
+            args=(settings, self._child_end),
             name="mucluc-indexing",
             daemon=True,
         )
@@ -65,6 +68,7 @@ class IndexingAlongside:
 
     def __enter__(self) -> IndexingAlongside:
         self._process.start()
+        self._child_end.close()  # the child has its own: the pipe ends when the child does
         return self
 
     def __exit__(
@@ -77,56 +81,72 @@ class IndexingAlongside:
             self.finish()
             return
         # Ingest failed or was interrupted: stop the follower too, and let the error through.
-        self._stopping.set()
-        self._process.join()
+        self._stop_and_wait()
 
     def finish(self) -> IndexingOutcome:
         """Let the follower apply the rest of the change log, wait for it, say what it did."""
         if self._outcome is None:
-            self._stopping.set()
-            self._process.join()
-            if not self._results.poll():
+            self._stop_and_wait()
+            try:
+                kind, value = self._channel.recv() if self._channel.poll() else ("", 0)
+            except (EOFError, OSError):  # it ended before sending anything
+                kind, value = "", 0
+            if not kind:
                 raise RuntimeError(
                     f"the indexing process ended without a result (exit code "
-                    f"{self._process.exitcode}); `mucluc index update` applies the changes"
+                    f"{self._process.exitcode}); the next `mucluc serve` or ingest "
+                    "applies the changes"
                 )
-            kind, value = self._results.recv()
             if kind == "failed":
                 raise RuntimeError(f"the indexing process failed: {value}")
             self._outcome = IndexingOutcome(applied=value, busy=kind == "busy")
         return self._outcome
 
+    def _stop_and_wait(self) -> None:
+        with suppress(OSError):  # already gone: nothing to tell
+            self._channel.send(STOP)
+        self._process.join()
 
-def follow_change_log(settings: Settings, stopping: Event, results: Connection) -> None:
+
+def follow_change_log(settings: Settings, parent: Connection) -> None:
     """The indexing process: apply the change log until told to stop, then once more.
 
     Sends ("applied", count), ("busy", 0) when another process holds the
-    index writer, or ("failed", message).
+    index writer, or ("failed", message). The parent's end closing (it
+    died) counts as being told to stop.
     """
+    # Ctrl-C on the terminal reaches the whole process group: the ingest
+    # process stops, and tells this one to apply what it committed first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     tune_garbage_collection()
     writer_lock = IndexWriterLock(settings.home / INDEX_WRITER_LOCK_FILE)
     if not writer_lock.try_acquire():
-        results.send(("busy", 0))
+        _report(parent, ("busy", 0))
         return
     applied = 0
     try:
         store = open_store(settings)
         index = open_index(settings)
         while True:
-            last_round = stopping.is_set()
+            last_round = parent.poll()
             applied += apply_pending_changes(
                 store, index, changes_per_commit=settings.index_commit_changes
             )
             if last_round:
                 break
-            stopping.wait(FOLLOW_PAUSE_SECONDS)
+            parent.poll(FOLLOW_PAUSE_SECONDS)
     except IndexBusyError:
-        results.send(("busy", applied))
+        _report(parent, ("busy", applied))
         return
     except Exception as error:
         logger.exception("indexing_alongside_failed")
-        results.send(("failed", str(error)))
+        _report(parent, ("failed", str(error)))
         return
     finally:
         writer_lock.release()
-    results.send(("applied", applied))
+    _report(parent, ("applied", applied))
+
+
+def _report(parent: Connection, result: tuple[str, object]) -> None:
+    with suppress(OSError):  # the parent is gone: nobody to tell
+        parent.send(result)

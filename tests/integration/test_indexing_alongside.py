@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,3 +92,40 @@ def test_it_leaves_the_index_to_the_process_that_writes_it(
         server.release()
     assert apply_pending_changes(live_store, TantivyIndex(settings.index_path)) == 1
     assert found(settings, "song da") == 1
+
+
+def running_indexing_process(settings: Settings) -> int:
+    """The pid of the indexing process, once its first round has applied the change log."""
+    index = TantivyIndex(settings.index_path)
+    deadline = time.monotonic() + 60
+    while index.applied_sequence() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    children = multiprocessing.active_children()
+    (child,) = [process for process in children if process.name == "mucluc-indexing"]
+    assert child.pid is not None
+    return child.pid
+
+
+def test_ctrl_c_leaves_it_to_apply_what_ingest_stored_before_stopping(
+    settings: Settings, live_store: SqlCatalogue
+) -> None:
+    with IndexingAlongside(settings) as indexing:
+        ingest_title(live_store, "r1", "Sông Đà")
+        os.kill(running_indexing_process(settings), signal.SIGINT)  # as Ctrl-C sends it
+        ingest_title(live_store, "r2", "Sông Hồng")
+        outcome = indexing.finish()
+    assert outcome.applied == 2
+    assert found(settings, "song") == 2
+
+
+def test_an_indexing_process_that_died_is_reported(
+    settings: Settings, live_store: SqlCatalogue
+) -> None:
+    def ingest_while_it_dies() -> None:
+        with IndexingAlongside(settings) as indexing:
+            ingest_title(live_store, "r1", "Sông Đà")
+            os.kill(running_indexing_process(settings), signal.SIGKILL)
+            indexing.finish()
+
+    with pytest.raises(RuntimeError, match="ended without a result"):
+        ingest_while_it_dies()
