@@ -90,6 +90,8 @@ def ingest(
     """Ingest MARC21 files from a member library, match them and update the index.
 
     Every record read ends as added, updated, unchanged, deleted or quarantined.
+    Files of MUCLUC_INDEX_ALONGSIDE_BYTES (4 MB) or more in all are indexed by
+    a second process while they are stored.
     """
     if record_format not in INGEST_FORMATS:
         raise typer.BadParameter(
