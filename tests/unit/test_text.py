@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mucluc.core.normalise.text import (
+    _strip_marks,
     fold_key,
     has_vietnamese_marks,
     match_key,
@@ -134,6 +135,12 @@ def test_match_key_is_idempotent(text):
 @given(st.text())
 def test_fold_key_is_idempotent(text):
     assert fold_key(fold_key(text)) == fold_key(text)
+
+
+@given(st.text())
+def test_fold_key_is_match_key_of_the_match_key_without_marks(text):
+    # The definition, which fold_key shortens for keys already ASCII.
+    assert fold_key(text) == match_key(_strip_marks(match_key(text)))
 
 
 @given(st.text())

@@ -256,7 +256,11 @@ def fold_key(text: str, *, vietnamese: bool = True) -> str:
     token that only parses once its marks are gone ("bÿ" → "by" → "bi") still
     gives a stable key.
     """
-    return match_key(_strip_marks(match_key(text, vietnamese=vietnamese)), vietnamese=vietnamese)
+    key = match_key(text, vietnamese=vietnamese)
+    if key.isascii():
+        # Nothing to strip, and match_key of a key is the key: skip the second pass.
+        return key
+    return match_key(_strip_marks(key), vietnamese=vietnamese)
 
 
 def syllables(text: str) -> list[str]:
