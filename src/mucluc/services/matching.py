@@ -2,14 +2,15 @@
 
 A new, changed or deleted source record is profiled (`core/dedup/profile.py`),
 its blocking keys are looked up in one query per batch, each candidate pair
-is judged by `decide_pair` (vetoes, then scored evidence) and the matches are
-stored with their evidence. Then only the affected part of the catalogue is
-clustered again: the records joined to the batch through stored matches,
-staff merges or a shared union record (`_component`). `cluster_records` gives
-the same clusters for one part as for the whole catalogue, so this equals
-`rebuild_union_records`, which does everything from scratch. Union-record
-ids are kept stable by `assign_union_ids`: an absorbed id redirects to its
-survivor (status "merged"), and on a split the old id stays with the larger part.
+is judged by `matching_decision` (`decide_pair`, sparing pairs that cannot
+match) and the matches are stored with their evidence. Then only the
+affected part of the catalogue is clustered again: the records joined to
+the batch through stored matches, staff merges or a shared union record
+(`_component`). `cluster_records` gives the same clusters for one part as
+for the whole catalogue, so this equals `rebuild_union_records`, which does
+everything from scratch. Union-record ids are kept stable by
+`assign_union_ids`: an absorbed id redirects to its survivor (status
+"merged"), and on a split the old id stays with the larger part.
 
 Record ids inside decisions and overrides are source record ids as decimal strings.
 """
@@ -31,7 +32,7 @@ from mucluc.core.dedup.cluster import (
     split_overrides,
 )
 from mucluc.core.dedup.compare import Evidence, IsbnBlocklist
-from mucluc.core.dedup.decide import DedupPolicy, MatchDecision, decide_pair
+from mucluc.core.dedup.decide import DedupPolicy, MatchDecision, matching_decision
 from mucluc.core.dedup.keys import INVALID_ISBN_KEY, ISBN_KEY, blocking_keys
 from mucluc.core.dedup.profile import MatchProfile, profile_marc_record
 from mucluc.core.marc.marc_json import record_from_dict
@@ -144,8 +145,8 @@ def _decide(
             left, right = profiles[pair[0]], profiles[pair[1]]
             if left.library == right.library:
                 continue  # the same-library veto: never stored, never a link
-            decision = decide_pair(left, right, policy)
-            if decision.is_match:
+            decision = matching_decision(left, right, policy)
+            if decision is not None:
                 decisions.append(decision)
     return decisions
 
@@ -365,10 +366,10 @@ def rebuild_union_records(store: MatchingStore) -> RebuildSummary:
         decisions = [
             decision
             for decision in (
-                decide_pair(profiles[left], profiles[right], policy)
+                matching_decision(profiles[left], profiles[right], policy)
                 for left, right in sorted(pairs)
             )
-            if decision.is_match
+            if decision is not None
         ]
         transaction.clear_match_decisions()
         transaction.replace_match_decisions((), decisions)

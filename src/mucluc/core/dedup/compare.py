@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -605,16 +605,56 @@ def compare_volumes(
 
 FieldComparison = Callable[[MatchProfile, MatchProfile, ComparisonWeights], Evidence | None]
 
-FIELD_COMPARISONS: tuple[FieldComparison, ...] = (
-    compare_titles,
-    compare_authors,
-    compare_years,
-    compare_publishers,
-    compare_hosts,
-    compare_pages,
-    compare_editions,
-    compare_volumes,
+# The comparisons after the identifiers and the title, each with the weights
+# it can give (besides 0.0 and no evidence at all), for `most_remaining_weight`.
+REMAINING_COMPARISONS: tuple[tuple[FieldComparison, tuple[str, ...]], ...] = (
+    (
+        compare_authors,
+        (
+            "authors_same",
+            "authors_partly",
+            "authors_subset",
+            "authors_most",
+            "authors_some",
+            "authors_different",
+        ),
+    ),
+    (compare_years, ("year_same", "year_near")),
+    (compare_publishers, ("publisher_same", "publisher_different")),
+    (compare_hosts, ("host_same",)),
+    (compare_pages, ("pages_same", "pages_near", "pages_different")),
+    (compare_editions, ("edition_same", "edition_one_side")),
+    (compare_volumes, ("volume_same", "volume_one_side")),
 )
+
+
+def leading_evidence(
+    left: MatchProfile,
+    right: MatchProfile,
+    weights: ComparisonWeights,
+    blocklist: IsbnBlocklist | None = None,
+) -> list[Evidence]:
+    """The identifier and title evidence: what settles most pairs."""
+    evidence = compare_identifiers(left, right, weights, blocklist)
+    evidence.append(compare_titles(left, right, weights))
+    return evidence
+
+
+def remaining_evidence(
+    left: MatchProfile, right: MatchProfile, weights: ComparisonWeights
+) -> list[Evidence]:
+    """The evidence of every field after the title."""
+    found = (comparison(left, right, weights) for comparison, _ in REMAINING_COMPARISONS)
+    return [evidence for evidence in found if evidence is not None]
+
+
+@lru_cache(maxsize=8)  # asked for every pair, of one policy's weights
+def most_remaining_weight(weights: ComparisonWeights) -> float:
+    """The most the remaining comparisons can add to a score together, each its largest weight."""
+    values = asdict(weights)
+    return sum(
+        max(0.0, *(float(values[name]) for name in names)) for _, names in REMAINING_COMPARISONS
+    )
 
 
 def compare_profiles(
@@ -624,9 +664,7 @@ def compare_profiles(
     blocklist: IsbnBlocklist | None = None,
 ) -> tuple[Evidence, ...]:
     """All the evidence two profiles give, identifiers first, then each descriptive field."""
-    evidence = compare_identifiers(left, right, weights, blocklist)
-    for comparison in FIELD_COMPARISONS:
-        found = comparison(left, right, weights)
-        if found is not None:
-            evidence.append(found)
-    return tuple(evidence)
+    return (
+        *leading_evidence(left, right, weights, blocklist),
+        *remaining_evidence(left, right, weights),
+    )
