@@ -6,9 +6,12 @@ from pathlib import Path
 
 from pymarc import Field, Indicators, Record, Subfield
 
+from mucluc.accounts.ports import SecurityStore
 from mucluc.config import Settings
 from mucluc.core.model import LibraryInfo
 from mucluc.services.catalogue import add_library
+from mucluc.services.ingest import ingest_bytes
+from mucluc.storage.repository import SqlCatalogue
 from mucluc.wiring import initialise_home, open_store
 
 
@@ -62,12 +65,37 @@ def make_marc_file(*records: Record) -> bytes:
     return b"".join(record.as_marc() for record in records)
 
 
-def home_with_national_library(folder: Path) -> Settings:
-    """A data folder made ready in `folder`, its store holding the National Library (VN-NLV)."""
-    settings = Settings(home=folder)
+def home_with_national_library(folder: Path, database_url: str | None = None) -> Settings:
+    """A data folder made ready in `folder`, its store holding the National Library (VN-NLV).
+
+    The store is SQLite inside the folder unless `database_url` names another.
+    """
+    settings = Settings(home=folder, database_url=database_url)
     initialise_home(settings)
+    store = open_store(settings)
     add_library(
-        open_store(settings),
-        LibraryInfo("VN-NLV", "Thư viện Quốc gia", "National Library", "national", "Hà Nội"),
+        store, LibraryInfo("VN-NLV", "Thư viện Quốc gia", "National Library", "national", "Hà Nội")
     )
+    store.engine.dispose()
     return settings
+
+
+def ingest_title(store: SqlCatalogue, local_id: str, title: str) -> None:
+    """One record with this title ingested for the National Library (VN-NLV)."""
+    records = make_marc_file(make_marc_record(local_id, title))
+    ingest_bytes(store, "VN-NLV", records, source_name=f"{local_id}.mrc")
+
+
+def add_contribution_job(security: SecurityStore, owner: str, status: str = "queued") -> int:
+    """A National Library contribution job queued by the process `owner` names, now `status`."""
+    job_id = security.add_contribution_job(
+        library_code="VN-NLV",
+        operation="submit",
+        record_format="marc21",
+        size_bytes=1,
+        actor="k",
+        owner=owner,
+    )
+    if status != "queued":
+        security.update_contribution_job(job_id, status=status)
+    return job_id

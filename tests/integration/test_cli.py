@@ -55,6 +55,14 @@ def mucluc(
     )
 
 
+def national_library_home(home: Path) -> Path:
+    """`home` made ready by the command line, holding the National Library (VN-NLV)."""
+    assert mucluc(home, "init").returncode == 0
+    added = mucluc(home, "library", "add", "VN-NLV", "--name", "Thư viện QG", "--type", "national")
+    assert added.returncode == 0, added.stderr
+    return home
+
+
 @pytest.fixture
 def marc_files(tmp_path: Path) -> dict[str, Path]:
     nlv = tmp_path / "nlv.mrc"
@@ -157,10 +165,7 @@ def test_unknown_library_is_one_clear_line_and_exit_1(
 def test_a_large_ingest_is_indexed_by_a_second_process_while_it_loads(
     tmp_path: Path, marc_files: dict[str, Path]
 ) -> None:
-    home = tmp_path / "home"
-    assert mucluc(home, "init").returncode == 0
-    added = mucluc(home, "library", "add", "VN-NLV", "--name", "Thư viện QG", "--type", "national")
-    assert added.returncode == 0, added.stderr
+    home = national_library_home(tmp_path / "home")
     # Any file counts as large when the threshold is 0 bytes.
     result = mucluc(
         home,
@@ -179,10 +184,7 @@ def test_a_large_ingest_is_indexed_by_a_second_process_while_it_loads(
 def test_library_export_writes_a_zip_once_and_names_what_it_holds(
     tmp_path: Path, marc_files: dict[str, Path]
 ) -> None:
-    home = tmp_path / "home"
-    assert mucluc(home, "init").returncode == 0
-    added = mucluc(home, "library", "add", "VN-NLV", "--name", "Thư viện QG", "--type", "national")
-    assert added.returncode == 0, added.stderr
+    home = national_library_home(tmp_path / "home")
     assert mucluc(home, "ingest", "--library", "VN-NLV", str(marc_files["VN-NLV"])).returncode == 0
     destination = tmp_path / "nlv.zip"
     result = mucluc(home, "library", "export", "VN-NLV", str(destination), "--format", "json")

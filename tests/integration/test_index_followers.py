@@ -8,21 +8,14 @@ import pytest
 
 from mucluc.config import Settings
 from mucluc.search.index import TantivyIndex
-from mucluc.services.ingest import ingest_bytes
 from mucluc.services.search import reader_search_request, search_catalogue
-from mucluc.storage.repository import SqlCatalogue
 from mucluc.wiring import IndexFollower, open_store, rebuild_live_index
-from tests.builders import home_with_national_library, make_marc_file, make_marc_record
+from tests.builders import home_with_national_library, ingest_title
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return home_with_national_library(tmp_path)
-
-
-def ingest_title(store: SqlCatalogue, local_id: str, title: str) -> None:
-    records = make_marc_file(make_marc_record(local_id, title))
-    ingest_bytes(store, "VN-NLV", records, source_name=f"{local_id}.mrc")
 
 
 def found(index: TantivyIndex, text: str) -> int:

@@ -12,41 +12,28 @@ from pathlib import Path
 import pytest
 
 from mucluc.config import Settings
-from mucluc.core.model import LibraryInfo
 from mucluc.indexing_alongside import IndexingAlongside
 from mucluc.search.index import TantivyIndex
-from mucluc.services.catalogue import add_library
 from mucluc.services.indexing import apply_pending_changes
-from mucluc.services.ingest import ingest_bytes
 from mucluc.services.search import reader_search_request, search_catalogue
 from mucluc.storage.repository import SqlCatalogue
-from mucluc.wiring import INDEX_WRITER_LOCK_FILE, IndexWriterLock, initialise_home, open_store
-from tests.builders import make_marc_file, make_marc_record
+from mucluc.wiring import INDEX_WRITER_LOCK_FILE, IndexWriterLock, open_store
+from tests.builders import home_with_national_library, ingest_title
 
 TITLES = ("Sông Đà", "Sông Hồng", "Cửu Long", "Đồng Nai")
 
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    settings = Settings(home=tmp_path / "home", database_url=database_url)
-    initialise_home(settings)
-    return settings
+    return home_with_national_library(tmp_path / "home", database_url)
 
 
 @pytest.fixture
 def live_store(settings: Settings) -> Iterator[SqlCatalogue]:
-    """The data folder's store, holding the National Library (VN-NLV)."""
+    """The data folder's store."""
     store = open_store(settings)
-    add_library(
-        store, LibraryInfo("VN-NLV", "Thư viện Quốc gia", "National Library", "national", "Hà Nội")
-    )
     yield store
     store.engine.dispose()
-
-
-def ingest_title(store: SqlCatalogue, local_id: str, title: str) -> None:
-    records = make_marc_file(make_marc_record(local_id, title))
-    ingest_bytes(store, "VN-NLV", records, source_name=f"{local_id}.mrc")
 
 
 def found(settings: Settings, text: str) -> int:

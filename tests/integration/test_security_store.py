@@ -25,7 +25,7 @@ from mucluc.storage.accounts import SqlSecurityStore
 from mucluc.storage.backup import restore_backup, take_backup, verify_backup
 from mucluc.storage.database import make_engine
 from mucluc.storage.repository import SqlCatalogue
-from tests.builders import make_marc_file, make_marc_record
+from tests.builders import add_contribution_job, make_marc_file, make_marc_record
 
 
 @pytest.fixture
@@ -135,20 +135,10 @@ def test_a_damaged_backup_is_refused(
 def test_only_the_unfinished_jobs_of_ended_processes_are_interrupted(
     security: SqlSecurityStore,
 ) -> None:
-    def job(owner: str, status: str) -> int:
-        job_id = security.add_contribution_job(
-            library_code="VN-NLV",
-            operation="submit",
-            record_format="marc21",
-            size_bytes=1,
-            actor="k",
-            owner=owner,
-        )
-        security.update_contribution_job(job_id, status=status)
-        return job_id
-
-    ended, alive, unnamed = job("ended", "running"), job("alive", "running"), job("", "queued")
-    finished = job("ended", "finished")
+    ended = add_contribution_job(security, "ended", "running")
+    alive = add_contribution_job(security, "alive", "running")
+    unnamed = add_contribution_job(security, "", "queued")
+    finished = add_contribution_job(security, "ended", "finished")
     assert security.interrupt_orphaned_jobs(lambda owner: owner in ("ended", "")) == 2
     statuses = {
         job_id: found.status

@@ -20,12 +20,10 @@ import uvicorn
 from mucluc.cli.serve import as_tcp_listener
 from mucluc.config import Settings
 from mucluc.process_identity import process_identity
-from mucluc.services.ingest import ingest_bytes
 from mucluc.storage.accounts import SqlSecurityStore
-from mucluc.storage.repository import SqlCatalogue
 from mucluc.web.app import create_app
 from mucluc.wiring import INDEX_WRITER_LOCK_FILE, open_store
-from tests.builders import home_with_national_library, make_marc_file, make_marc_record
+from tests.builders import add_contribution_job, home_with_national_library, ingest_title
 from tests.servers import free_port, running_server_process
 
 WAIT_SECONDS = 20  # far above the 2 s freshness promise: a loaded machine must not fail it
@@ -41,11 +39,6 @@ def server(settings: Settings) -> Iterator[str]:
     environment = {"MUCLUC_HOME": str(settings.home), "MUCLUC_RATE_LIMIT_PER_MINUTE": "0"}
     with running_server_process(environment, ["--workers", "2"]) as (base_url, _pid):
         yield base_url
-
-
-def ingest_title(store: SqlCatalogue, local_id: str, title: str) -> None:
-    records = make_marc_file(make_marc_record(local_id, title))
-    ingest_bytes(store, "VN-NLV", records, source_name=f"{local_id}.mrc")
 
 
 def search_total(base_url: str, query: str) -> int:
@@ -108,17 +101,7 @@ def test_one_worker_writes_and_another_takes_over_when_it_dies(
 
 
 def add_running_job(settings: Settings, owner: str) -> int:
-    jobs = SqlSecurityStore(open_store(settings).engine)
-    job_id = jobs.add_contribution_job(
-        library_code="VN-NLV",
-        operation="upsert",
-        record_format="marc21",
-        size_bytes=1,
-        actor="t",
-        owner=owner,
-    )
-    jobs.update_contribution_job(job_id, status="running")
-    return job_id
+    return add_contribution_job(SqlSecurityStore(open_store(settings).engine), owner, "running")
 
 
 def job_status(settings: Settings, job_id: int) -> str:
