@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Collection
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -651,9 +651,9 @@ def remaining_evidence(
 @lru_cache(maxsize=8)  # asked for every pair, of one policy's weights
 def most_remaining_weight(weights: ComparisonWeights) -> float:
     """The most the remaining comparisons can add to a score together, each its largest weight."""
-    values = asdict(weights)
     return sum(
-        max(0.0, *(float(values[name]) for name in names)) for _, names in REMAINING_COMPARISONS
+        max(0.0, *(float(getattr(weights, name)) for name in names))
+        for _, names in REMAINING_COMPARISONS
     )
 
 
