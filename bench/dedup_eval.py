@@ -16,8 +16,10 @@ Three sets, none copied into the repository:
   tone placement) and look-alikes that must not (other volume, other
   edition, Đoàn vs Doãn, same title by another author).
 
-A pair is predicted a match when the records share a blocking key and
-`decide_pair` says match, so blocking losses count against recall.
+A pair is predicted a match when the records share a blocking key that is
+not crowded in its set (each set is one catalogue: the DBLP-ACM tables
+whole, the Princeton records, the Vietnamese records) and `decide_pair`
+says match, so blocking losses count against recall.
 Run: `.venv/bin/python bench/dedup_eval.py`.
 """
 
@@ -32,12 +34,13 @@ import random
 import re
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from mucluc.core.dedup.decide import DedupPolicy, MatchDecision, decide_pair
-from mucluc.core.dedup.keys import blocking_keys, candidate_pairs
+from mucluc.core.dedup.keys import blocking_keys, candidate_pairs, is_crowded
 from mucluc.core.dedup.profile import (
     MatchProfile,
     parse_pages,
@@ -93,16 +96,31 @@ class Scores:
         return 2 * self.precision * self.recall / total if total else 0.0
 
 
+def block_sizes(catalogue: Iterable[MatchProfile], policy: DedupPolicy) -> Counter[tuple[str, str]]:
+    """How many records of a catalogue hold each blocking key."""
+    return Counter(
+        key for profile in catalogue for key in blocking_keys(profile, policy.isbn_blocklist)
+    )
+
+
 def evaluate(
-    pairs: Sequence[LabelledPair], policy: DedupPolicy, show_errors: int = 0
+    pairs: Sequence[LabelledPair],
+    policy: DedupPolicy,
+    sizes: Counter[tuple[str, str]],
+    show_errors: int = 0,
 ) -> tuple[Scores, list[tuple[LabelledPair, MatchDecision | None]]]:
-    """Score the matcher on labelled pairs; return the counts and the misjudged pairs."""
+    """Score the matcher on labelled pairs; return the counts and the misjudged pairs.
+
+    `sizes` are the catalogue's block sizes, which say whether a shared key is crowded.
+    """
     scores = Scores()
     errors: list[tuple[LabelledPair, MatchDecision | None]] = []
     for pair in sorted(pairs, key=lambda pair: pair.is_match):
-        blocked = bool(
-            blocking_keys(pair.left, policy.isbn_blocklist)
-            & blocking_keys(pair.right, policy.isbn_blocklist)
+        shared = blocking_keys(pair.left, policy.isbn_blocklist) & blocking_keys(
+            pair.right, policy.isbn_blocklist
+        )
+        blocked = any(
+            not is_crowded(kind, sizes[kind, value], policy.block_limit) for kind, value in shared
         )
         decision = decide_pair(pair.left, pair.right, policy) if blocked else None
         predicted = decision is not None and decision.is_match
@@ -163,7 +181,18 @@ def _ditto_record(serialised: str) -> dict[str, str]:
     return {key: value.strip() for key, value in values.items()}
 
 
-def load_dblp_acm(split: str) -> tuple[list[LabelledPair], int, int]:
+Table = list[tuple[dict[str, str], MatchProfile]]
+
+
+def read_dblp_acm_tables() -> tuple[Table, Table]:
+    """The DBLP and ACM tables: each row with its record's profile."""
+    return (
+        read_bibliographic_table(DBLP_ACM_TABLES / "DBLP2.csv", "DBLP", "latin-1"),
+        read_bibliographic_table(DBLP_ACM_TABLES / "ACM.csv", "ACM", "utf-8"),
+    )
+
+
+def load_dblp_acm(split: str, dblp: Table, acm: Table) -> tuple[list[LabelledPair], int, int]:
     """Labelled DBLP-ACM pairs of one split, as profiles of the Leipzig records.
 
     Returns the pairs, how many labelled lines could not be tied to a table
@@ -171,8 +200,6 @@ def load_dblp_acm(split: str) -> tuple[list[LabelledPair], int, int]:
     labelled both match and non-match (recurring columns such as "Book review
     column", where only the issue, which the data lacks, tells them apart).
     """
-    dblp = read_bibliographic_table(DBLP_ACM_TABLES / "DBLP2.csv", "DBLP", "latin-1")
-    acm = read_bibliographic_table(DBLP_ACM_TABLES / "ACM.csv", "ACM", "utf-8")
 
     def index(
         table: Iterable[tuple[dict[str, str], MatchProfile]],
@@ -385,7 +412,9 @@ def build_vietnamese_set(seed: int) -> tuple[list[MatchProfile], dict[str, int]]
     return profiles, truth
 
 
-def vietnamese_pairs(profiles: list[MatchProfile], truth: dict[str, int]) -> list[LabelledPair]:
+def vietnamese_pairs(
+    profiles: list[MatchProfile], truth: dict[str, int], policy: DedupPolicy
+) -> list[LabelledPair]:
     """All true pairs, plus every blocked pair (which holds every hard negative)."""
     by_edition: dict[int, list[MatchProfile]] = {}
     for profile in profiles:
@@ -394,7 +423,7 @@ def vietnamese_pairs(profiles: list[MatchProfile], truth: dict[str, int]) -> lis
     for members in by_edition.values():
         for left, right in itertools.combinations(members, 2):
             pairs[(left.record_id, right.record_id)] = LabelledPair(left, right, True)
-    for left, right in candidate_pairs(profiles):
+    for left, right in candidate_pairs(profiles, policy.isbn_blocklist, policy.block_limit):
         identity = (left.record_id, right.record_id)
         if identity not in pairs and identity[::-1] not in pairs:
             is_match = truth[left.record_id] == truth[right.record_id]
@@ -405,9 +434,15 @@ def vietnamese_pairs(profiles: list[MatchProfile], truth: dict[str, int]) -> lis
 # --- Report ----------------------------------------------------------------------------------
 
 
-def report(name: str, pairs: Sequence[LabelledPair], policy: DedupPolicy, errors: int) -> bool:
+def report(
+    name: str,
+    pairs: Sequence[LabelledPair],
+    catalogue: Iterable[MatchProfile],
+    policy: DedupPolicy,
+    errors: int,
+) -> bool:
     started = time.perf_counter()
-    scores, wrong = evaluate(pairs, policy, errors)
+    scores, wrong = evaluate(pairs, policy, block_sizes(catalogue, policy), errors)
     seconds = time.perf_counter() - started
     positives = sum(pair.is_match for pair in pairs)
     met = scores.precision >= TARGET_PRECISION and scores.f1 >= TARGET_F1
@@ -442,23 +477,36 @@ def main() -> None:
         "--errors", type=int, default=0, help="print this many misjudged pairs per set"
     )
     parser.add_argument("--seed", type=int, default=2026, help="seed of the Vietnamese set")
+    parser.add_argument(
+        "--block-limit", type=int, help="most records a title or name block may hold (policy's)"
+    )
     arguments = parser.parse_args()
     policy = DedupPolicy()
+    if arguments.block_limit is not None:
+        policy = dataclasses.replace(policy, block_limit=arguments.block_limit)
     all_met = True
+    dblp, acm = read_dblp_acm_tables()
     for split in ("train", "valid"):
-        pairs, unresolved, contradictory = load_dblp_acm(split)
+        pairs, unresolved, contradictory = load_dblp_acm(split, dblp, acm)
         print(
             f"DBLP-ACM {split}: {unresolved} labelled lines not found in the Leipzig tables, "
             f"{contradictory} lines left out (same texts labelled both ways)"
         )
-        all_met &= report(f"DBLP-ACM {split}", pairs, policy, arguments.errors)
+        tables = [profile for _, profile in dblp + acm]
+        all_met &= report(f"DBLP-ACM {split}", pairs, tables, policy, arguments.errors)
     princeton, contradictory = load_princeton()
     print(f"Princeton: {contradictory} pairs are labelled both match and distinct; left out")
-    all_met &= report("Princeton labelled pairs", princeton, policy, arguments.errors)
+    records = {
+        profile.record_id: profile for pair in princeton for profile in (pair.left, pair.right)
+    }
+    all_met &= report(
+        "Princeton labelled pairs", princeton, records.values(), policy, arguments.errors
+    )
     profiles, truth = build_vietnamese_set(arguments.seed)
     all_met &= report(
         f"Vietnamese ({len(profiles)} records)",
-        vietnamese_pairs(profiles, truth),
+        vietnamese_pairs(profiles, truth, policy),
+        profiles,
         policy,
         arguments.errors,
     )

@@ -171,6 +171,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Largest gap between publication years that does not forbid a match.",
     )
+    dedup_block_limit: int | None = Field(
+        default=None,
+        ge=2,
+        description="Most records a title or name blocking key may hold and still pair them.",
+    )
     dedup_weights: dict[str, float] = Field(
         default_factory=dict,
         description="Evidence weights to change, by name (`title_same = 3.0`); others keep theirs.",

@@ -59,6 +59,8 @@ def matching_policy(settings: Settings) -> DedupPolicy:
         changes["threshold"] = settings.dedup_threshold
     if settings.dedup_year_tolerance is not None:
         changes["year_tolerance"] = settings.dedup_year_tolerance
+    if settings.dedup_block_limit is not None:
+        changes["block_limit"] = settings.dedup_block_limit
     if settings.dedup_preferred_libraries is not None:
         changes["source_priority"] = replace(
             policy.source_priority, library_codes=tuple(settings.dedup_preferred_libraries)

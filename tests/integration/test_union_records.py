@@ -274,3 +274,40 @@ def test_a_staff_merge_and_its_audit_entry_commit_together(catalogue: SqlCatalog
     survivor = staff_merge(catalogue, staff, ["VN-NLV:n1", "VN-HCM:h1"], reason="same book")
     assert set(placement(catalogue).values()) == {survivor}
     assert audit_actions(catalogue) == ["union.merge"]
+
+
+def clusters_of(store: SqlCatalogue, *members: tuple[str, str]) -> set[frozenset[tuple[str, str]]]:
+    """The clusters these records are in, each cut down to these records."""
+    wanted = set(members)
+    return {group & wanted for group in partition(store) if group & wanted}
+
+
+def assert_a_rebuild_agrees(store: SqlCatalogue) -> None:
+    incremental = placement(store)
+    assert rebuild_union_records(store).moved == 0
+    assert placement(store) == incremental
+
+
+def test_a_crowded_title_key_pairs_no_one_and_a_rebuild_agrees_both_ways(
+    catalogue: SqlCatalogue,
+) -> None:
+    """With a block limit of 3 a fourth holder makes the title keys crowded; a change frees them."""
+    limited = configured(catalogue, dedup_block_limit=3)
+    culture = "Văn hóa Việt Nam"
+    ingest(limited, "VN-NLV", make_marc_record("n1", culture, author="Trần Văn Giàu"))
+    ingest(limited, "VN-HCM", make_marc_record("h1", culture, author="Trần Văn Giàu"))
+    records = (("VN-NLV", "n1"), ("VN-HCM", "h1"), ("VN-VNU", "v1"), ("VN-VNU", "v2"))
+    assert clusters_of(limited, *records) == {frozenset(records[:2])}
+
+    ingest(
+        limited,
+        "VN-VNU",
+        make_marc_record("v1", culture, author="Trần Văn Giàu"),
+        make_marc_record("v2", culture, author="Trần Văn Giàu"),
+    )
+    assert clusters_of(limited, *records) == {frozenset({record}) for record in records}
+    assert_a_rebuild_agrees(limited)
+
+    ingest(limited, "VN-VNU", make_marc_record("v2", "Địa lý Việt Nam", author="Trần Văn Giàu"))
+    assert clusters_of(limited, *records) == {frozenset(records[:3]), frozenset(records[3:])}
+    assert_a_rebuild_agrees(limited)

@@ -177,8 +177,28 @@ def test_candidate_pairs_only_pairs_records_sharing_a_key() -> None:
         make_profile("B:1", "B", isbns=("9786040000019",), title="Hai"),
         make_profile("C:1", "C", title="Ba", authors=("Trần Văn Bình",), year=1999),
     ]
-    pairs = [(left.record_id, right.record_id) for left, right in candidate_pairs(profiles)]
-    assert pairs == [("A:1", "B:1")]
+    pairs = candidate_pairs(profiles, None, DedupPolicy().block_limit)
+    assert [(left.record_id, right.record_id) for left, right in pairs] == [("A:1", "B:1")]
+
+
+def test_a_crowded_title_block_pairs_no_one_but_an_identifier_block_does() -> None:
+    """Three records share a title key and an ISBN; with a limit of two, only the ISBN pairs."""
+    profiles = [
+        make_profile(f"{code}:1", code, title="Giáo trình triết học", authors=())
+        for code in ("A", "B", "C")
+    ] + [
+        make_profile(f"{code}:2", code, isbns=("9786040000019",), title=title, authors=())
+        for code, title in (("A", "Một"), ("B", "Hai"), ("C", "Ba"))
+    ]
+
+    def pairs(block_limit: int) -> set[tuple[str, str]]:
+        found = candidate_pairs(profiles, None, block_limit)
+        return {(left.record_id, right.record_id) for left, right in found}
+
+    by_isbn = {("A:2", "B:2"), ("A:2", "C:2"), ("B:2", "C:2")}
+    by_title = {("A:1", "B:1"), ("A:1", "C:1"), ("B:1", "C:1")}
+    assert pairs(3) == by_isbn | by_title
+    assert pairs(2) == by_isbn
 
 
 # --- Vietnamese rules --------------------------------------------------------------------------

@@ -237,9 +237,20 @@ class MatchingTransaction(IngestTransaction, Protocol):
         """The stored profiles of these source records."""
 
     def records_sharing_keys(
-        self, keys: Iterable[tuple[str, str]]
+        self, keys: Iterable[tuple[str, str]], most_holders: int | None = None
     ) -> dict[tuple[str, str], set[int]]:
-        """The active source records holding each of these blocking keys."""
+        """The active source records holding each of these keys.
+
+        With `most_holders`, only the keys held by no more records than that.
+        """
+
+    def key_holder_counts(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """How many active source records hold each of these keys (held ones only)."""
+
+    def blocking_keys_of(
+        self, source_record_ids: Iterable[int]
+    ) -> dict[int, frozenset[tuple[str, str]]]:
+        """The stored blocking keys of these source records."""
 
     def replace_blocking_keys(self, keys: Mapping[int, Iterable[tuple[str, str]]]) -> None:
         """Set the blocking keys of these source records."""

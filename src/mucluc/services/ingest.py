@@ -417,6 +417,9 @@ def _flush(store: IngestStore, run: _Run) -> None:
             else:
                 counts["updated"] += 1
             writes.append(write)
+        previous_keys = transaction.blocking_keys_of(
+            existing[write.local_id].id for write in writes if write.local_id in existing
+        )
         ids = transaction.write_source_records(run.library_id, summary.job_id, writes)
         placements = [
             Placement(
@@ -427,6 +430,7 @@ def _flush(store: IngestStore, run: _Run) -> None:
                 ),
                 active=write.status == "active",
                 profile=write.profile,
+                previous_keys=previous_keys.get(ids[write.local_id], frozenset()),
             )
             for write in writes
             if write.status != "quarantined"
@@ -464,12 +468,20 @@ def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
 
 
 def _withdraw(transaction: MatchingTransaction, library_id: int, absent: dict[str, Any]) -> None:
-    transaction.withdraw_source_records([stored.id for stored in absent.values()])
+    ids = [stored.id for stored in absent.values()]
+    previous_keys = transaction.blocking_keys_of(ids)
+    transaction.withdraw_source_records(ids)
     place_records(
         transaction,
         library_id,
         [
-            Placement(stored.id, frozenset(), stored.union_record_id, active=False)
+            Placement(
+                stored.id,
+                frozenset(),
+                stored.union_record_id,
+                active=False,
+                previous_keys=previous_keys.get(stored.id, frozenset()),
+            )
             for stored in absent.values()
         ],
     )

@@ -1,9 +1,12 @@
 """Place source records in union records with the full matcher, incrementally, and explain it.
 
 A new, changed or deleted source record is profiled (`core/dedup/profile.py`),
-its blocking keys are looked up in one query per batch, each candidate pair
-is judged by `matching_decision` (`decide_pair`, sparing pairs that cannot
-match) and the matches are stored with their evidence. Then only the
+its blocking keys are looked up in one query per batch (crowded title and
+name keys pair no one: `keys.is_crowded`), each candidate pair is judged by
+`matching_decision` (`decide_pair`, sparing pairs that cannot match) and the
+matches are stored with their evidence. When a batch makes a key crowded,
+or uncrowded again, the other holders of that key are decided again too, so
+the pairs are always those a rebuild would find. Then only the
 affected part of the catalogue is clustered again: the records joined to
 the batch through stored matches, staff merges or a shared union record
 (`_component`). `cluster_records` gives the same clusters for one part as
@@ -18,7 +21,7 @@ Record ids inside decisions and overrides are source record ids as decimal strin
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -33,7 +36,14 @@ from mucluc.core.dedup.cluster import (
 )
 from mucluc.core.dedup.compare import Evidence, IsbnBlocklist
 from mucluc.core.dedup.decide import DedupPolicy, MatchDecision, matching_decision
-from mucluc.core.dedup.keys import INVALID_ISBN_KEY, ISBN_KEY, blocking_keys
+from mucluc.core.dedup.keys import (
+    IDENTIFIER_KINDS,
+    INVALID_ISBN_KEY,
+    ISBN_KEY,
+    blocking_keys,
+    is_crowded,
+    uncrowded_blocks,
+)
 from mucluc.core.dedup.profile import MatchProfile, profile_marc_record
 from mucluc.core.marc.marc_json import record_from_dict
 from mucluc.core.normalise.isbn import normalise_isbn
@@ -60,7 +70,7 @@ class Placement:
     """A written source record to place: its keys, where it was, whether it is active.
 
     `profile` is what the matcher compares; when missing it is made from the
-    stored record.
+    stored record. `previous_keys` are the keys it held before this write.
     """
 
     source_record_id: int
@@ -68,6 +78,7 @@ class Placement:
     previous_union_record_id: int | None
     active: bool
     profile: MatchProfile | None = None
+    previous_keys: frozenset[tuple[str, str]] = frozenset()
 
 
 @lru_cache(maxsize=RECORDS_PER_KEY_CACHE)  # each batch record's keys are asked for twice
@@ -119,15 +130,27 @@ def _load_profiles(
     return profiles
 
 
+def _uncrowded_holders(
+    transaction: MatchingTransaction, keys: set[tuple[str, str]], block_limit: int
+) -> dict[tuple[str, str], set[int]]:
+    """The records holding each key, leaving out the crowded title and name keys."""
+    identifiers = {key for key in keys if key[0] in IDENTIFIER_KINDS}
+    holders = transaction.records_sharing_keys(identifiers)
+    holders.update(transaction.records_sharing_keys(keys - identifiers, block_limit))
+    return holders
+
+
 def _decide(
     transaction: MatchingTransaction,
     subjects: Mapping[int, MatchProfile],
     policy: DedupPolicy,
 ) -> list[MatchDecision]:
-    """The matches between these records and every active record sharing a blocking key."""
+    """The matches between these records and every active record sharing an uncrowded key."""
     blocked = policy.isbn_blocklist.isbns
     wanted = {source_id: _lookup_keys(profile, blocked) for source_id, profile in subjects.items()}
-    holders = transaction.records_sharing_keys({key for keys in wanted.values() for key in keys})
+    holders = _uncrowded_holders(
+        transaction, {key for keys in wanted.values() for key in keys}, policy.block_limit
+    )
     candidates = {
         source_id: {other for key in keys for other in holders.get(key, ())} - {source_id}
         for source_id, keys in wanted.items()
@@ -149,6 +172,34 @@ def _decide(
             if decision is not None:
                 decisions.append(decision)
     return decisions
+
+
+def _crossing_neighbours(
+    transaction: MatchingTransaction, placements: Sequence[Placement], block_limit: int
+) -> set[int]:
+    """The holders of every key this batch made crowded, or uncrowded again.
+
+    Their pairs through that key vanish or appear, so they are decided again.
+    """
+    gained: Counter[tuple[str, str]] = Counter()
+    lost: Counter[tuple[str, str]] = Counter()
+    for placement in placements:
+        gained.update(placement.keys - placement.previous_keys)
+        lost.update(placement.previous_keys - placement.keys)
+    changed = {key for key in gained.keys() | lost.keys() if key[0] not in IDENTIFIER_KINDS}
+    if not changed:
+        return set()
+    counts = transaction.key_holder_counts(changed)
+    crossed = {
+        key
+        for key in changed
+        if is_crowded(key[0], counts.get(key, 0), block_limit)
+        != is_crowded(key[0], counts.get(key, 0) - gained[key] + lost[key], block_limit)
+    }
+    if not crossed:
+        return set()
+    holders = transaction.records_sharing_keys(crossed)
+    return {source_id for found in holders.values() for source_id in found}
 
 
 def _component(transaction: MatchingTransaction, seeds: set[int]) -> dict[int, RecordPlacement]:
@@ -280,9 +331,13 @@ def place_records(
     batch_ids = {placement.source_record_id for placement in placements}
     transaction.drop_match_profiles(batch_ids - profiles.keys())
     transaction.save_match_profiles(profiles)
-    decisions = _decide(transaction, profiles, policy)
-    transaction.replace_match_decisions(batch_ids, decisions)
-    seeds = batch_ids | {int(record_id) for d in decisions for record_id in (d.left_id, d.right_id)}
+    neighbours = _crossing_neighbours(transaction, placements, policy.block_limit) - batch_ids
+    decisions = _decide(
+        transaction, {**_load_profiles(transaction, neighbours), **profiles}, policy
+    )
+    transaction.replace_match_decisions(batch_ids | neighbours, decisions)
+    seeds = batch_ids | neighbours
+    seeds |= {int(record_id) for d in decisions for record_id in (d.left_id, d.right_id)}
     outcome = _recluster(
         transaction,
         _component(transaction, seeds),
@@ -352,10 +407,13 @@ def rebuild_union_records(store: MatchingStore) -> RebuildSummary:
         logger.info("dedup_rebuild_profiled", extra={"records": len(profiles)})
         policy = _policy(transaction)
         blocked = policy.isbn_blocklist.isbns
-        blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for source_id, profile in profiles.items():
-            for key in _lookup_keys(profile, blocked):
-                blocks[key].append(source_id)
+        blocks = uncrowded_blocks(
+            (
+                (source_id, _lookup_keys(profile, blocked))
+                for source_id, profile in profiles.items()
+            ),
+            policy.block_limit,
+        )
         pairs: set[tuple[int, int]] = set()
         for members in blocks.values():
             ordered = sorted(members)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, or_, select, update
+from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from mucluc.core.dedup.cluster import Override
@@ -105,33 +105,79 @@ def match_profiles(session: Session, source_record_ids: Iterable[int]) -> dict[i
     return found
 
 
+def _values_by_kind(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    values_by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, value in keys:
+        values_by_kind[kind].append(value)
+    return values_by_kind
+
+
 def records_sharing_keys(
-    session: Session, keys: Iterable[tuple[str, str]]
+    session: Session, keys: Iterable[tuple[str, str]], most_holders: int | None = None
 ) -> dict[tuple[str, str], set[int]]:
     """The active source records holding each of these blocking keys.
 
+    With `most_holders`, a key held by more records is left out, and the
+    database counts them, so a crowded key never sends its thousands of ids.
     One statement per kind of key, `kind = ? AND value IN (...)`: SQLite's
     planner cannot use the (kind, value) index for a row-value IN and scans
     every source record instead, once per statement.
     """
-    values_by_kind: dict[str, list[str]] = defaultdict(list)
-    for kind, value in keys:
-        values_by_kind[kind].append(value)
     holders: dict[tuple[str, str], set[int]] = {}
-    for kind, values in sorted(values_by_kind.items()):
+    for kind, values in sorted(_values_by_kind(keys).items()):
         for chunk in _distinct_chunks(values):
+            wanted = key_table.c.value.in_(chunk)
+            if most_holders is not None:
+                wanted = key_table.c.value.in_(
+                    select(key_table.c.value)
+                    .where(key_table.c.kind == kind, key_table.c.value.in_(chunk))
+                    .group_by(key_table.c.value)
+                    .having(func.count() <= most_holders)
+                )
             rows = session.execute(
                 select(key_table.c.value, key_table.c.source_record_id)
                 .join(source_table, source_table.c.id == key_table.c.source_record_id)
-                .where(
-                    key_table.c.kind == kind,
-                    key_table.c.value.in_(chunk),
-                    source_table.c.status == "active",
-                )
+                .where(key_table.c.kind == kind, wanted, source_table.c.status == "active")
             )
             for value, source_id in rows:
                 holders.setdefault((kind, value), set()).add(source_id)
     return holders
+
+
+def key_holder_counts(
+    session: Session, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """How many source records hold each of these keys (keys no one holds are left out).
+
+    Read from the key index alone: only active records hold keys (ingest and
+    withdrawal drop a record's keys when it stops being active).
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for kind, values in sorted(_values_by_kind(keys).items()):
+        for chunk in _distinct_chunks(values):
+            rows = session.execute(
+                select(key_table.c.value, func.count())
+                .where(key_table.c.kind == kind, key_table.c.value.in_(chunk))
+                .group_by(key_table.c.value)
+            )
+            counts.update({(kind, value): count for value, count in rows})
+    return counts
+
+
+def blocking_keys_of(
+    session: Session, source_record_ids: Iterable[int]
+) -> dict[int, frozenset[tuple[str, str]]]:
+    """The stored blocking keys of these source records (records without keys are left out)."""
+    found: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for chunk in _distinct_chunks(source_record_ids):
+        rows = session.execute(
+            select(key_table.c.source_record_id, key_table.c.kind, key_table.c.value).where(
+                key_table.c.source_record_id.in_(chunk)
+            )
+        )
+        for source_id, kind, value in rows:
+            found[source_id].add((kind, value))
+    return {source_id: frozenset(keys) for source_id, keys in found.items()}
 
 
 def _decision_to_json(decision: MatchDecision) -> list[dict[str, Any]]:

@@ -285,10 +285,23 @@ class SqlTransaction:
         return dedup.match_profiles(self.session, source_record_ids)
 
     def records_sharing_keys(
-        self, keys: Iterable[tuple[str, str]]
+        self, keys: Iterable[tuple[str, str]], most_holders: int | None = None
     ) -> dict[tuple[str, str], set[int]]:
-        """The active source records holding each of these blocking keys."""
-        return dedup.records_sharing_keys(self.session, keys)
+        """The active source records holding each of these keys.
+
+        With `most_holders`, only the keys held by no more records than that.
+        """
+        return dedup.records_sharing_keys(self.session, keys, most_holders)
+
+    def key_holder_counts(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """How many active source records hold each of these keys (held ones only)."""
+        return dedup.key_holder_counts(self.session, keys)
+
+    def blocking_keys_of(
+        self, source_record_ids: Iterable[int]
+    ) -> dict[int, frozenset[tuple[str, str]]]:
+        """The stored blocking keys of these source records."""
+        return dedup.blocking_keys_of(self.session, source_record_ids)
 
     def replace_blocking_keys(self, keys: Mapping[int, Iterable[tuple[str, str]]]) -> None:
         """Set the blocking keys of these source records."""

@@ -38,12 +38,15 @@ class DedupPolicy:
     The default threshold asks for more than a title: an identifier with an
     agreeing title, or title, names and year (or publisher and pages) together.
     `source_priority` says whose record speaks for a union record (the
-    National Library's first). A deployment sets all but the blocklist in its
-    settings; staff keep the blocklist in the store.
+    National Library's first). `block_limit` is the most records a title or
+    name block may hold and still pair them (`keys.is_crowded`). A deployment
+    sets all but the blocklist in its settings; staff keep the blocklist in
+    the store.
     """
 
     threshold: float = 5.5
     year_tolerance: int = 1
+    block_limit: int = 100
     weights: ComparisonWeights = field(default_factory=ComparisonWeights)
     isbn_blocklist: IsbnBlocklist = field(default_factory=IsbnBlocklist)
     source_priority: SourcePriority = field(default_factory=SourcePriority)

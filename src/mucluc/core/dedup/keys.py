@@ -6,14 +6,23 @@ then the folded title proper with the year and with the first author, the
 first three and the last four title words with the year (so a title cut
 short, reworded or misspelt at either end still meets its twin), and the
 authors' family names with the year. Records are compared only within a
-block, so the cost grows with the number of candidates, not with n². Pure:
-keys are computed from a profile alone.
+block, so the cost grows with the number of candidates, not with n².
+
+The title and name keys grow with the catalogue: "an introduction to|2022"
+or a common given name with a year is shared by hundreds of different
+books. A block holding more records than the policy's `block_limit` is
+crowded and pairs no one (`is_crowded`): the cost per record stays bounded
+whatever the catalogue's size, and only the size of the block decides, so
+a rebuild finds the same pairs as incremental matching. Identifier blocks
+are never crowded: an ISBN shared by many different books is for the
+staff blocklist. Pure: keys are computed from a profile alone.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from mucluc.core.dedup.compare import IsbnBlocklist, fold_key, name_key, without_remarks
 from mucluc.core.dedup.profile import MatchProfile
@@ -30,6 +39,9 @@ TITLE_START_WORDS = 3
 TITLE_END_KEY = "title-end-year"
 TITLE_END_WORDS = 4
 AUTHORS_YEAR_KEY = "authors-year"
+IDENTIFIER_KINDS = frozenset({ISBN_KEY, INVALID_ISBN_KEY, ISSN_KEY, LCCN_KEY, CONTROL_NUMBER_KEY})
+
+Member = TypeVar("Member")
 
 
 def title_key(title: str) -> str:
@@ -97,18 +109,40 @@ def blocking_keys(
     return keys
 
 
+def is_crowded(kind: str, holders: int, block_limit: int) -> bool:
+    """Whether a block of this kind and size is too common to pair its records.
+
+    `holders` counts every active record with the key, of every library.
+    """
+    return holders > block_limit and kind not in IDENTIFIER_KINDS
+
+
+def uncrowded_blocks(
+    keyed: Iterable[tuple[Member, Iterable[tuple[str, str]]]], block_limit: int
+) -> dict[tuple[str, str], list[Member]]:
+    """The members of each block, in the order given, leaving crowded blocks out."""
+    blocks: dict[tuple[str, str], list[Member]] = defaultdict(list)
+    for member, keys in keyed:
+        for key in keys:
+            blocks[key].append(member)
+    return {
+        key: members
+        for key, members in blocks.items()
+        if not is_crowded(key[0], len(members), block_limit)
+    }
+
+
 def candidate_pairs(
-    profiles: Iterable[MatchProfile], blocklist: IsbnBlocklist | None = None
+    profiles: Iterable[MatchProfile], blocklist: IsbnBlocklist | None, block_limit: int
 ) -> Iterator[tuple[MatchProfile, MatchProfile]]:
-    """Each pair of profiles that share a blocking key, once, ordered by record id.
+    """Each pair of profiles that share an uncrowded blocking key, once, ordered by record id.
 
     Records of one library are still paired (the decision vetoes them with a
     reason). The pairs come out sorted, so runs are repeatable.
     """
-    blocks: dict[tuple[str, str], list[MatchProfile]] = defaultdict(list)
-    for profile in profiles:
-        for key in blocking_keys(profile, blocklist):
-            blocks[key].append(profile)
+    blocks = uncrowded_blocks(
+        ((profile, blocking_keys(profile, blocklist)) for profile in profiles), block_limit
+    )
     seen: set[tuple[str, str]] = set()
     pairs = []
     for members in blocks.values():
