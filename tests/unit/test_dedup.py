@@ -33,6 +33,7 @@ from mucluc.core.dedup.keys import blocking_keys, candidate_pairs
 from mucluc.core.dedup.profile import (
     MatchProfile,
     classify_format,
+    normalise_control_number,
     parse_edition_number,
     parse_pages,
     parse_volume,
@@ -149,6 +150,22 @@ def test_classify_format(
 
 
 # --- blocking ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("(OCoLC)ocm00012345", "(ocolc)12345"),
+        ("(OCoLC) 12345", "(ocolc)12345"),
+        ("(SpBaP)pu 990016505", "(spbap)pu990016505"),
+        ("(CaONFJC)ct   C00001711", "(caonfjc)ctc00001711"),
+        ("(DNLM)100912403", "(dnlm)100912403"),
+        ("12345", ""),
+        ("(OCoLC)  ", ""),
+    ],
+)
+def test_control_numbers_keep_every_part_of_the_number(value: str, expected: str) -> None:
+    assert normalise_control_number(value) == expected
 
 
 def test_blocking_keys_skip_blocklisted_isbns() -> None:

@@ -245,13 +245,17 @@ def normalise_lccn(value: str) -> str:
 def normalise_control_number(value: str) -> str:
     """Normalise a 035$a system control number, or "" for one that names no source.
 
-    "(OCoLC)ocm00012345" → "(ocolc)12345". A number without a "(source)" prefix
-    could come from any system and is not comparable across libraries.
+    "(OCoLC)ocm00012345" → "(ocolc)12345". Spaces inside the number go, the
+    rest stays: "(SpBaP)pu 990016505" → "(spbap)pu990016505" (cutting at the
+    space once made thousands of Spanish records share "(spbap)pu"). A number
+    without a "(source)" prefix could come from any system and is not
+    comparable across libraries.
     """
-    match = re.match(r"^\s*\(([^)]+)\)\s*(\S+)", value)
-    if match is None:
+    match = re.match(r"^\s*\(([^)]+)\)(.*)$", value)
+    number = re.sub(r"\s+", "", match.group(2)).lower() if match else ""
+    if match is None or not number:
         return ""
-    source, number = match.group(1).lower(), match.group(2).lower()
+    source = match.group(1).lower()
     if source == "ocolc":
         number = re.sub(r"^(?:ocm|ocn|on)", "", number).lstrip("0")
     return f"({source}){number}"
