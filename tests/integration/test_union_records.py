@@ -6,7 +6,9 @@ stable ids with redirects, and incremental == rebuild.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
+from typing import Any
 
 import pytest
 from pymarc import Record
@@ -17,6 +19,7 @@ from mucluc.accounts.roles import Principal, Role
 from mucluc.config import Settings
 from mucluc.core.audit import AuditEvent
 from mucluc.demo.corpus import CORPUS_LIBRARIES, generate_corpus
+from mucluc.services import ingest as ingest_service
 from mucluc.services.catalogue import add_library
 from mucluc.services.curation import staff_merge
 from mucluc.services.ingest import ingest_bytes
@@ -311,3 +314,38 @@ def test_a_crowded_title_key_pairs_no_one_and_a_rebuild_agrees_both_ways(
     ingest(limited, "VN-VNU", make_marc_record("v2", "Địa lý Việt Nam", author="Trần Văn Giàu"))
     assert clusters_of(limited, *records) == {frozenset(records[:3]), frozenset(records[3:])}
     assert_a_rebuild_agrees(limited)
+
+
+def test_batches_committed_side_by_side_still_meet(
+    catalogue: SqlCatalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch placed while another's transaction is still open sees that batch once committed.
+
+    The first batch pauses after placing its record, before committing; the
+    second, with a duplicate from another library, starts meanwhile. Without
+    the catalogue lock, PostgreSQL gave the second an older view and the two
+    records stayed apart.
+    """
+    placed, release = threading.Event(), threading.Event()
+    place = ingest_service.place_records
+
+    def pausing_once(*arguments: Any, **options: Any) -> int:
+        joined = place(*arguments, **options)
+        if not placed.is_set():
+            placed.set()
+            release.wait(timeout=30)
+        return joined
+
+    monkeypatch.setattr(ingest_service, "place_records", pausing_once)
+    first = threading.Thread(target=ingest, args=(catalogue, "VN-NLV", kieu("n1")))
+    second = threading.Thread(target=ingest, args=(catalogue, "VN-HCM", kieu("h1")))
+    first.start()
+    assert placed.wait(timeout=30)
+    second.start()
+    second.join(timeout=0.5)  # let the second batch reach the lock (or, without it, finish)
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert not first.is_alive()
+    assert not second.is_alive()
+    assert len(partition(catalogue)) == 1

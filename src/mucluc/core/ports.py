@@ -158,6 +158,14 @@ class UnionMember:
 class IngestTransaction(CatalogueTransaction, Protocol):
     """The batch operations ingest and matching use: a few statements per batch, not per record."""
 
+    def hold_catalogue_lock(self) -> None:
+        """Wait until no other transaction changes the catalogue, then hold that until commit.
+
+        Every transaction that writes source records or places them in union
+        records takes this first, so each sees every record committed before
+        it and matching is the same as if batches had come one by one.
+        """
+
     def find_source_records(
         self, library_id: int, local_ids: Iterable[str]
     ) -> dict[str, StoredSourceRecord]:

@@ -29,7 +29,7 @@ from mucluc.core.ports import IngestStore, MatchingTransaction, SourceRecordWrit
 from mucluc.core.preference import completeness
 from mucluc.core.source_config import MARC21_HOLDINGS, SourceConfig
 from mucluc.errors import IngestError
-from mucluc.services.matching import Placement, place_records, stored_keys
+from mucluc.services.matching import Placement, changing_catalogue, place_records, stored_keys
 
 logger = logging.getLogger(__name__)
 
@@ -391,7 +391,7 @@ def _flush(store: IngestStore, run: _Run) -> None:
         return
     summary = run.summary
     counts = dict.fromkeys(OUTCOMES, 0)
-    with store.transaction() as transaction:
+    with changing_catalogue(store) as transaction:
         existing = transaction.find_source_records(run.library_id, run.batch_ids)
         writes: list[SourceRecordWrite] = []
         for prepared in run.batch:
@@ -449,7 +449,7 @@ def _flush(store: IngestStore, run: _Run) -> None:
 def withdraw_absent_records(store: IngestStore, library_code: str, seen: set[str]) -> int:
     """Withdraw a library's active records whose local ids a complete load did not contain."""
     withdrawn = 0
-    with store.transaction() as transaction:
+    with changing_catalogue(store) as transaction:
         library_id = transaction.library_id(library_code)
         absent = {
             local_id: stored

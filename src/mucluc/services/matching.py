@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -49,6 +50,7 @@ from mucluc.core.marc.marc_json import record_from_dict
 from mucluc.core.normalise.isbn import normalise_isbn
 from mucluc.core.ports import (
     BlockedIsbnEntry,
+    IngestStore,
     MatchingStore,
     MatchingTransaction,
     RecordPlacement,
@@ -100,6 +102,14 @@ def _policy(transaction: MatchingTransaction) -> DedupPolicy:
     """The configured policy with the blocklist staff keep in the store."""
     blocked = frozenset(entry.isbn for entry in transaction.isbn_blocklist())
     return replace(transaction.dedup_policy(), isbn_blocklist=IsbnBlocklist(blocked))
+
+
+@contextmanager
+def changing_catalogue(store: MatchingStore | IngestStore) -> Iterator[MatchingTransaction]:
+    """A unit of work changing records or union records, one at a time (`hold_catalogue_lock`)."""
+    with store.transaction() as transaction:
+        transaction.hold_catalogue_lock()
+        yield transaction
 
 
 def _profiles_from_store(
@@ -392,7 +402,7 @@ def rebuild_union_records(store: MatchingStore) -> RebuildSummary:
     replaced; clusters keep their ids where they can (`assign_union_ids`).
     Staff overrides and the blocklist are respected.
     """
-    with store.transaction() as transaction:
+    with changing_catalogue(store) as transaction:
         placements = {
             placement.source_record_id: placement
             for placement in transaction.active_record_placements()
@@ -528,7 +538,7 @@ def merge_union_records(
     """
     if len(set(union_record_ids)) < 2:
         raise DedupError("name at least two different union records to merge")
-    with store.transaction() as transaction:
+    with changing_catalogue(store) as transaction:
         groups = [_members(transaction, union_id) for union_id in union_record_ids]
         overrides = [
             Override(MERGE, str(left), str(right), reason)
@@ -583,7 +593,7 @@ def split_union_record(
     The part and the rest get never-merge overrides between every pair, so no
     later run puts them back together. The old id stays with the larger part.
     """
-    with store.transaction() as transaction:
+    with changing_catalogue(store) as transaction:
         members = _members(transaction, union_record_id)
         part_ids = _source_ids(transaction, part, members)
         rest = [member for member in members if member not in part_ids]
@@ -615,7 +625,7 @@ def never_merge_union_records(
     """Keep two union records apart for good: never-merge every pair of their members."""
     if first == second:
         raise DedupError("name two different union records")
-    with store.transaction() as transaction:
+    with changing_catalogue(store) as transaction:
         left, right = _members(transaction, first), _members(transaction, second)
         transaction.add_overrides(split_overrides(map(str, left), map(str, right), reason), actor)
         reevaluate_records(transaction, set(left) | set(right), decide_again=False)
@@ -648,7 +658,7 @@ def block_isbn(
     `audit` is appended in the same transaction, only if the ISBN was added.
     """
     isbn = _valid_isbn(value)
-    with store.transaction() as transaction:
+    with changing_catalogue(store) as transaction:
         added = transaction.block_isbn(isbn, reason, actor)
         if added:
             reevaluate_records(transaction, _holders_of_isbn(transaction, isbn), decide_again=True)
@@ -663,7 +673,7 @@ def unblock_isbn(store: MatchingStore, value: str, *, audit: AuditEvent | None =
     `audit` is appended in the same transaction, only if the ISBN was removed.
     """
     isbn = _valid_isbn(value)
-    with store.transaction() as transaction:
+    with changing_catalogue(store) as transaction:
         removed = transaction.unblock_isbn(isbn)
         if removed:
             reevaluate_records(transaction, _holders_of_isbn(transaction, isbn), decide_again=True)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,6 +50,7 @@ from mucluc.storage.tables import (
 from mucluc.storage.views import load_changes, load_union_record_views
 
 ID_BATCH_SIZE = 1000
+CATALOGUE_LOCK_KEY = 0x6D75_636C  # "mucl": PostgreSQL advisory lock held while changing records
 
 
 class SqlTransaction:
@@ -58,6 +59,19 @@ class SqlTransaction:
     def __init__(self, session: Session, dedup_policy: DedupPolicy | None = None) -> None:
         self.session = session
         self._dedup_policy = dedup_policy or DedupPolicy()
+
+    def hold_catalogue_lock(self) -> None:
+        """Take PostgreSQL's transaction advisory lock for catalogue changes.
+
+        Under READ COMMITTED, two ingest batches committing side by side did
+        not see each other's records, so their duplicates were never compared
+        (a rebuild would merge them). SQLite needs no lock: it lets one
+        transaction write at a time, from its first write to its commit.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": CATALOGUE_LOCK_KEY}
+            )
 
     def library_id(self, code: str) -> int:
         """The internal id of a library; raises LibraryError if unknown."""
