@@ -328,12 +328,10 @@ def compare_titles(left: MatchProfile, right: MatchProfile, weights: ComparisonW
         return Evidence(
             "title", *values, 0.9, weights.title_subtitle_missing, "same-title-subtitle-one-side"
         )
-    similarity = max(
-        string_similarity(left_fold, right_fold),
-        string_similarity(
-            fold_key(without_remarks(left_full)), fold_key(without_remarks(right_full))
-        ),
-    )
+    similarity = string_similarity(left_fold, right_fold)
+    plain = (fold_key(without_remarks(left_full)), fold_key(without_remarks(right_full)))
+    if plain != (left_fold, right_fold):  # most titles have no remarks in brackets
+        similarity = max(similarity, string_similarity(*plain))
     if similarity >= weights.title_close_similarity:
         return Evidence("title", *values, similarity, weights.title_close, "close-title")
     shorter, longer = sorted(values, key=len)
