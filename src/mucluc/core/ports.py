@@ -245,15 +245,12 @@ class MatchingTransaction(IngestTransaction, Protocol):
         """The stored profiles of these source records."""
 
     def records_sharing_keys(
-        self, keys: Iterable[tuple[str, str]], most_holders: int | None = None
+        self, keys: Iterable[tuple[str, str]]
     ) -> dict[tuple[str, str], set[int]]:
-        """The active source records holding each of these keys.
-
-        With `most_holders`, only the keys held by no more records than that.
-        """
+        """The active source records holding each of these blocking keys."""
 
     def key_holder_counts(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        """How many active source records hold each of these keys (held ones only)."""
+        """How many active source records hold each of these keys (0 for none)."""
 
     def blocking_keys_of(
         self, source_record_ids: Iterable[int]

@@ -141,25 +141,35 @@ def _load_profiles(
 
 
 def _uncrowded_holders(
-    transaction: MatchingTransaction, keys: set[tuple[str, str]], block_limit: int
+    transaction: MatchingTransaction,
+    keys: set[tuple[str, str]],
+    block_limit: int,
+    counts: Mapping[tuple[str, str], int],
 ) -> dict[tuple[str, str], set[int]]:
-    """The records holding each key, leaving out the crowded title and name keys."""
-    identifiers = {key for key in keys if key[0] in IDENTIFIER_KINDS}
-    holders = transaction.records_sharing_keys(identifiers)
-    holders.update(transaction.records_sharing_keys(keys - identifiers, block_limit))
-    return holders
+    """The records holding each key, leaving out the crowded title and name keys.
+
+    `counts` are the holder counts this batch has read already; the rest are read here.
+    """
+    titles = {key for key in keys if key[0] not in IDENTIFIER_KINDS}
+    counts = {**counts, **transaction.key_holder_counts(titles - counts.keys())}
+    uncrowded = {key for key in titles if not is_crowded(key[0], counts[key], block_limit)}
+    return transaction.records_sharing_keys((keys - titles) | uncrowded)
 
 
 def _decide(
     transaction: MatchingTransaction,
     subjects: Mapping[int, MatchProfile],
     policy: DedupPolicy,
+    counts: Mapping[tuple[str, str], int],
 ) -> list[MatchDecision]:
-    """The matches between these records and every active record sharing an uncrowded key."""
+    """The matches between these records and every active record sharing an uncrowded key.
+
+    `counts` are key holder counts already read (`_uncrowded_holders`).
+    """
     blocked = policy.isbn_blocklist.isbns
     wanted = {source_id: _lookup_keys(profile, blocked) for source_id, profile in subjects.items()}
     holders = _uncrowded_holders(
-        transaction, {key for keys in wanted.values() for key in keys}, policy.block_limit
+        transaction, {key for keys in wanted.values() for key in keys}, policy.block_limit, counts
     )
     candidates = {
         source_id: {other for key in keys for other in holders.get(key, ())} - {source_id}
@@ -186,10 +196,12 @@ def _decide(
 
 def _crossing_neighbours(
     transaction: MatchingTransaction, placements: Sequence[Placement], block_limit: int
-) -> set[int]:
-    """The holders of every key this batch made crowded, or uncrowded again.
+) -> tuple[set[int], dict[tuple[str, str], int]]:
+    """The holders of every key this batch made crowded, or uncrowded again, and the counts read.
 
     Their pairs through that key vanish or appear, so they are decided again.
+    The holder counts of the batch's changed title and name keys come back
+    too, for `_decide`.
     """
     gained: Counter[tuple[str, str]] = Counter()
     lost: Counter[tuple[str, str]] = Counter()
@@ -197,19 +209,15 @@ def _crossing_neighbours(
         gained.update(placement.keys - placement.previous_keys)
         lost.update(placement.previous_keys - placement.keys)
     changed = {key for key in gained.keys() | lost.keys() if key[0] not in IDENTIFIER_KINDS}
-    if not changed:
-        return set()
     counts = transaction.key_holder_counts(changed)
     crossed = {
         key
-        for key in changed
-        if is_crowded(key[0], counts.get(key, 0), block_limit)
-        != is_crowded(key[0], counts.get(key, 0) - gained[key] + lost[key], block_limit)
+        for key, count in counts.items()
+        if is_crowded(key[0], count, block_limit)
+        != is_crowded(key[0], count - gained[key] + lost[key], block_limit)
     }
-    if not crossed:
-        return set()
     holders = transaction.records_sharing_keys(crossed)
-    return {source_id for found in holders.values() for source_id in found}
+    return {source_id for found in holders.values() for source_id in found}, counts
 
 
 def _component(transaction: MatchingTransaction, seeds: set[int]) -> dict[int, RecordPlacement]:
@@ -341,9 +349,10 @@ def place_records(
     batch_ids = {placement.source_record_id for placement in placements}
     transaction.drop_match_profiles(batch_ids - profiles.keys())
     transaction.save_match_profiles(profiles)
-    neighbours = _crossing_neighbours(transaction, placements, policy.block_limit) - batch_ids
+    neighbours, counts = _crossing_neighbours(transaction, placements, policy.block_limit)
+    neighbours -= batch_ids
     decisions = _decide(
-        transaction, {**_load_profiles(transaction, neighbours), **profiles}, policy
+        transaction, {**_load_profiles(transaction, neighbours), **profiles}, policy, counts
     )
     transaction.replace_match_decisions(batch_ids | neighbours, decisions)
     seeds = batch_ids | neighbours
@@ -376,7 +385,9 @@ def reevaluate_records(
             for placement in transaction.record_placements(source_record_ids)
             if placement.status == "active"
         }
-        decisions = _decide(transaction, _load_profiles(transaction, active), _policy(transaction))
+        decisions = _decide(
+            transaction, _load_profiles(transaction, active), _policy(transaction), counts={}
+        )
         transaction.replace_match_decisions(active, decisions)
         seeds |= {int(record_id) for d in decisions for record_id in (d.left_id, d.right_id)}
     return _recluster(transaction, _component(transaction, seeds), dirty=set(), also_touched=set())

@@ -113,12 +113,10 @@ def _values_by_kind(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def records_sharing_keys(
-    session: Session, keys: Iterable[tuple[str, str]], most_holders: int | None = None
+    session: Session, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], set[int]]:
     """The active source records holding each of these blocking keys.
 
-    With `most_holders`, a key held by more records is left out, and the
-    database counts them, so a crowded key never sends its thousands of ids.
     One statement per kind of key, `kind = ? AND value IN (...)`: SQLite's
     planner cannot use the (kind, value) index for a row-value IN and scans
     every source record instead, once per statement.
@@ -126,18 +124,14 @@ def records_sharing_keys(
     holders: dict[tuple[str, str], set[int]] = {}
     for kind, values in sorted(_values_by_kind(keys).items()):
         for chunk in _distinct_chunks(values):
-            wanted = key_table.c.value.in_(chunk)
-            if most_holders is not None:
-                wanted = key_table.c.value.in_(
-                    select(key_table.c.value)
-                    .where(key_table.c.kind == kind, key_table.c.value.in_(chunk))
-                    .group_by(key_table.c.value)
-                    .having(func.count() <= most_holders)
-                )
             rows = session.execute(
                 select(key_table.c.value, key_table.c.source_record_id)
                 .join(source_table, source_table.c.id == key_table.c.source_record_id)
-                .where(key_table.c.kind == kind, wanted, source_table.c.status == "active")
+                .where(
+                    key_table.c.kind == kind,
+                    key_table.c.value.in_(chunk),
+                    source_table.c.status == "active",
+                )
             )
             for value, source_id in rows:
                 holders.setdefault((kind, value), set()).add(source_id)
@@ -147,13 +141,14 @@ def records_sharing_keys(
 def key_holder_counts(
     session: Session, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
-    """How many source records hold each of these keys (keys no one holds are left out).
+    """How many source records hold each of these keys (0 for a key no one holds).
 
-    Read from the key index alone: only active records hold keys (ingest and
-    withdrawal drop a record's keys when it stops being active).
+    Read from the key index alone, so a crowded key never sends its ids: only
+    active records hold keys (ingest and withdrawal drop a record's keys when
+    it stops being active).
     """
-    counts: dict[tuple[str, str], int] = {}
-    for kind, values in sorted(_values_by_kind(keys).items()):
+    counts = dict.fromkeys(keys, 0)
+    for kind, values in sorted(_values_by_kind(counts).items()):
         for chunk in _distinct_chunks(values):
             rows = session.execute(
                 select(key_table.c.value, func.count())

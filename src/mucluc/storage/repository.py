@@ -299,16 +299,13 @@ class SqlTransaction:
         return dedup.match_profiles(self.session, source_record_ids)
 
     def records_sharing_keys(
-        self, keys: Iterable[tuple[str, str]], most_holders: int | None = None
+        self, keys: Iterable[tuple[str, str]]
     ) -> dict[tuple[str, str], set[int]]:
-        """The active source records holding each of these keys.
-
-        With `most_holders`, only the keys held by no more records than that.
-        """
-        return dedup.records_sharing_keys(self.session, keys, most_holders)
+        """The active source records holding each of these blocking keys."""
+        return dedup.records_sharing_keys(self.session, keys)
 
     def key_holder_counts(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        """How many active source records hold each of these keys (held ones only)."""
+        """How many active source records hold each of these keys (0 for none)."""
         return dedup.key_holder_counts(self.session, keys)
 
     def blocking_keys_of(
