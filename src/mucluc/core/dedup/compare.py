@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -88,6 +88,11 @@ class ComparisonWeights:
     volume_same: float = 0.5
     volume_one_side: float = -3.0
 
+    @cached_property
+    def most_remaining(self) -> float:
+        """`most_remaining_weight` of these weights, worked out once: it is read for every pair."""
+        return most_remaining_weight(self)
+
 
 @dataclass(frozen=True)
 class IsbnBlocklist:
@@ -114,11 +119,11 @@ def compare_identifiers(
     A blocklisted ISBN is no evidence either way. Two records that both carry
     valid ISBNs and share none are told apart.
     """
-    blocked = blocklist or IsbnBlocklist()
+    blocked = blocklist.isbns if blocklist else frozenset()
     evidence = []
     left_isbns = [isbn for isbn in left.isbns if isbn not in blocked]
     right_isbns = [isbn for isbn in right.isbns if isbn not in blocked]
-    shared = sorted(set(left_isbns) & set(right_isbns))
+    shared = sorted(set(left_isbns).intersection(right_isbns))
     if shared:
         evidence.append(
             Evidence(
@@ -136,23 +141,24 @@ def compare_identifiers(
                 "isbn-conflict",
             )
         )
-    left_any = set(left.invalid_isbns) | set(left_isbns)
-    right_any = set(right.invalid_isbns) | set(right_isbns)
-    invalid_shared = sorted((left_any & right_any) - set(shared))
-    if invalid_shared:
-        evidence.append(
-            Evidence(
-                "isbn",
-                _joined(invalid_shared),
-                _joined(invalid_shared),
-                1.0,
-                weights.invalid_isbn_shared,
-                "invalid-isbn-shared",
+    if left.invalid_isbns or right.invalid_isbns:  # else the valid ones said it all
+        left_any = set(left.invalid_isbns).union(left_isbns)
+        right_any = set(right.invalid_isbns).union(right_isbns)
+        invalid_shared = sorted((left_any & right_any).difference(shared))
+        if invalid_shared:
+            evidence.append(
+                Evidence(
+                    "isbn",
+                    _joined(invalid_shared),
+                    _joined(invalid_shared),
+                    1.0,
+                    weights.invalid_isbn_shared,
+                    "invalid-isbn-shared",
+                )
             )
-        )
     control_shared = sorted(
-        (set(left.control_numbers) & set(right.control_numbers))
-        | (set(left.lccns) & set(right.lccns))
+        set(left.control_numbers).intersection(right.control_numbers)
+        | set(left.lccns).intersection(right.lccns)
     )
     if control_shared:
         evidence.append(
@@ -224,11 +230,6 @@ def looks_vietnamese(text: str) -> bool:
     return _VIETNAMESE_SIGNS.search(unicodedata.normalize("NFD", text)) is not None
 
 
-def _tones_only_differ(left: str, right: str) -> bool:
-    """Both texts are Vietnamese with marks, so equal fold keys but other tones are other words."""
-    return looks_vietnamese(left) and looks_vietnamese(right)
-
-
 # ISBD punctuation between a title proper and other title information or a remark:
 # "Foundations of X - Book review", "Tutorial: X", "X / by Y", "X. Part one".
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[:;/=]|\s[-\u2013\u2014]+\s|\.\s)\s*")
@@ -238,9 +239,57 @@ TRUNCATED_TITLE_MIN_CHARACTERS = 25
 ADDED_TITLE_WORDS = 2
 
 
-def _title_key(text: str, marked: bool) -> str:
-    """The key titles are compared by: tones kept when both sides write them, else folded."""
-    return match_key(text) if marked else fold_key(text)
+@dataclass(frozen=True, slots=True)
+class TitleKeys:
+    """One key form of a title (tones kept, or folded) as the title comparisons read it.
+
+    `whole` keys the title as written; `plain` keys it without its remarks in
+    brackets; `first_part` keys the plain title's part before its first ISBD
+    separator, when it has more than one part ("" otherwise).
+    """
+
+    whole: str
+    plain: str
+    first_part: str
+
+
+@dataclass(frozen=True, slots=True)
+class TitleForms:
+    """Everything the title comparisons read from one title, worked out once per text.
+
+    A record is compared with many candidates, and a candidate with many
+    records: keying, splitting and looking for Vietnamese marks per pair
+    took most of a pair's time.
+    """
+
+    toned: TitleKeys
+    folded: TitleKeys
+    vietnamese: bool
+
+    def keys(self, marked: bool) -> TitleKeys:
+        """The tone-keeping keys when both sides write tones (`marked`), else the folded ones."""
+        return self.toned if marked else self.folded
+
+
+def _title_keys(title: str, key: Callable[[str], str]) -> TitleKeys:
+    plain = without_remarks(title)
+    parts = [part_key for part_key in map(key, _TITLE_SEPARATORS.split(plain)) if part_key]
+    return TitleKeys(key(title), key(plain), parts[0] if len(parts) > 1 else "")
+
+
+@lru_cache(maxsize=KEY_CACHE_SIZE)
+def title_forms(title: str) -> TitleForms:
+    """The keys and the Vietnamese sign of a title (`TitleForms`)."""
+    return TitleForms(
+        _title_keys(title, text.match_key),
+        _title_keys(title, text.fold_key),
+        looks_vietnamese(title),
+    )
+
+
+def _tones_only_differ(left: TitleForms, right: TitleForms) -> bool:
+    """Both texts are Vietnamese with marks, so equal fold keys but other tones are other words."""
+    return left.vietnamese and right.vietnamese
 
 
 def title_is_part_of(shorter: str, longer: str, *, marked: bool = False) -> bool:
@@ -256,21 +305,20 @@ def title_is_part_of(shorter: str, longer: str, *, marked: bool = False) -> bool
     leaves them, so "Lịch sử Việt Nam" is not taken for "Lịch sử Việt Nam
     hiện đại". With `marked`, tones must agree too.
     """
-    short_key = _title_key(without_remarks(shorter), marked)
-    if len(short_key.split()) < TITLE_PART_MIN_WORDS:
+    return _is_part_of(title_forms(shorter).keys(marked), title_forms(longer).keys(marked))
+
+
+def _is_part_of(shorter: TitleKeys, longer: TitleKeys) -> bool:
+    short_key = shorter.plain
+    words = len(short_key.split())
+    if words < TITLE_PART_MIN_WORDS:
         return False
-    long_text = without_remarks(longer)
-    parts = [
-        key
-        for key in (_title_key(part, marked) for part in _TITLE_SEPARATORS.split(long_text))
-        if key
-    ]
-    if len(parts) > 1 and short_key == parts[0]:
+    if short_key == longer.first_part:
         return True
     return (
-        len(short_key.split()) >= TRUNCATED_TITLE_MIN_WORDS
+        words >= TRUNCATED_TITLE_MIN_WORDS
         and len(short_key) >= TRUNCATED_TITLE_MIN_CHARACTERS
-        and _title_key(long_text, marked).startswith(short_key + " ")
+        and longer.plain.startswith(short_key + " ")
     )
 
 
@@ -282,10 +330,14 @@ def title_has_words_added(shorter: str, longer: str) -> bool:
     word. Not for Vietnamese, whose words are syllables: "Lịch sử văn học
     Việt Nam" adds two to "Lịch sử Việt Nam" and is another subject.
     """
-    if looks_vietnamese(shorter) or looks_vietnamese(longer):
+    return _has_words_added(title_forms(shorter), title_forms(longer))
+
+
+def _has_words_added(shorter: TitleForms, longer: TitleForms) -> bool:
+    if shorter.vietnamese or longer.vietnamese:
         return False
-    short_words = fold_key(without_remarks(shorter)).split()
-    long_words = fold_key(without_remarks(longer)).split()
+    short_words = shorter.folded.plain.split()
+    long_words = longer.folded.plain.split()
     if (
         len(short_words) < TRUNCATED_TITLE_MIN_WORDS
         or not 0 < len(long_words) - len(short_words) <= ADDED_TITLE_WORDS
@@ -307,43 +359,53 @@ def compare_titles(left: MatchProfile, right: MatchProfile, weights: ComparisonW
     """
     left_full, right_full = _full_title(left), _full_title(right)
     values = (left_full, right_full)
-    if match_key(left_full) == match_key(right_full):
+    left_forms, right_forms = title_forms(left_full), title_forms(right_full)
+    if left_forms.toned.whole == right_forms.toned.whole:
         return Evidence("title", *values, 1.0, weights.title_same, "same-title")
-    left_fold, right_fold = fold_key(left_full), fold_key(right_full)
+    left_fold, right_fold = left_forms.folded.whole, right_forms.folded.whole
+    both_vietnamese = _tones_only_differ(left_forms, right_forms)
     if left_fold == right_fold:
-        if _tones_only_differ(left_full, right_full):
+        if both_vietnamese:
             return Evidence("title", *values, 0.5, weights.title_tones_differ, "title-tones-differ")
-        if not (looks_vietnamese(left_full) or looks_vietnamese(right_full)):
+        if not (left_forms.vietnamese or right_forms.vietnamese):
             # "Thémis" and "Themis": outside Vietnamese a lost accent rarely makes another word.
             return Evidence("title", *values, 1.0, weights.title_same, "same-title-accents-lost")
         return Evidence("title", *values, 0.9, weights.title_unaccented, "same-title-unaccented")
-    if (
-        fold_key(left.title) == fold_key(right.title)
-        and (not left.subtitle or not right.subtitle)
-        and not (
-            match_key(left.title) != match_key(right.title)
-            and _tones_only_differ(left.title, right.title)
-        )
-    ):
+    if (not left.subtitle or not right.subtitle) and _same_title_proper(left, right):
         return Evidence(
             "title", *values, 0.9, weights.title_subtitle_missing, "same-title-subtitle-one-side"
         )
     similarity = string_similarity(left_fold, right_fold)
-    plain = (fold_key(without_remarks(left_full)), fold_key(without_remarks(right_full)))
+    plain = (left_forms.folded.plain, right_forms.folded.plain)
     if plain != (left_fold, right_fold):  # most titles have no remarks in brackets
         similarity = max(similarity, string_similarity(*plain))
     if similarity >= weights.title_close_similarity:
         return Evidence("title", *values, similarity, weights.title_close, "close-title")
-    shorter, longer = sorted(values, key=len)
-    if title_is_part_of(shorter, longer, marked=_tones_only_differ(left_full, right_full)):
+    shorter, longer = (
+        (left_forms, right_forms)
+        if len(left_full) <= len(right_full)
+        else (right_forms, left_forms)
+    )
+    if _is_part_of(shorter.keys(both_vietnamese), longer.keys(both_vietnamese)):
         return Evidence("title", *values, similarity, weights.title_cut_short, "title-cut-short")
-    if title_has_words_added(shorter, longer):
+    if _has_words_added(shorter, longer):
         return Evidence(
             "title", *values, similarity, weights.title_words_added, "title-words-added"
         )
     if similarity >= weights.title_near_similarity:
         return Evidence("title", *values, similarity, weights.title_near, "near-title")
     return Evidence("title", *values, similarity, weights.title_different, "different-title")
+
+
+def _same_title_proper(left: MatchProfile, right: MatchProfile) -> bool:
+    """Equal titles proper (245$a) folded, unless both write tones and the tones differ."""
+    left_forms, right_forms = title_forms(left.title), title_forms(right.title)
+    if left_forms.folded.whole != right_forms.folded.whole:
+        return False
+    return not (
+        left_forms.toned.whole != right_forms.toned.whole
+        and _tones_only_differ(left_forms, right_forms)
+    )
 
 
 def _is_initial(token: str) -> bool:
@@ -646,7 +708,6 @@ def remaining_evidence(
     return [evidence for evidence in found if evidence is not None]
 
 
-@lru_cache(maxsize=8)  # asked for every pair, of one policy's weights
 def most_remaining_weight(weights: ComparisonWeights) -> float:
     """The most the remaining comparisons can add to a score together, each its largest weight."""
     return sum(

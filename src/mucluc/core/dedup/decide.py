@@ -18,7 +18,6 @@ from mucluc.core.dedup.compare import (
     IsbnBlocklist,
     compare_profiles,
     leading_evidence,
-    most_remaining_weight,
     remaining_evidence,
 )
 from mucluc.core.dedup.profile import MatchProfile, parse_edition_number
@@ -142,7 +141,7 @@ def matching_decision(
     """
     weights = policy.weights
     leading = leading_evidence(left, right, weights, policy.isbn_blocklist)
-    ceiling = sum(item.weight for item in leading) + most_remaining_weight(weights)
+    ceiling = sum(item.weight for item in leading) + weights.most_remaining
     if ceiling < policy.threshold - _SCORE_ROUNDING:
         return None
     evidence = (*leading, *remaining_evidence(left, right, weights))
