@@ -35,7 +35,7 @@ from mucluc.services.matching import (
 )
 from mucluc.storage.audit import read_audit_events
 from mucluc.storage.repository import SqlCatalogue
-from mucluc.storage.tables import Library, SourceRecord, UnionRecord
+from mucluc.storage.tables import Library, MatchKey, SourceRecord, UnionRecord
 from mucluc.wiring import matching_policy
 from tests.builders import make_marc_file, make_marc_record
 
@@ -224,6 +224,28 @@ def test_deleting_the_last_member_deletes_the_union_record(catalogue: SqlCatalog
     deleted.leader = deleted.leader[:5] + "d" + deleted.leader[6:]
     ingest(catalogue, "VN-NLV", deleted)
     assert union_status(catalogue, union_id) == ("deleted", None)
+
+
+def test_only_active_records_hold_blocking_keys(catalogue: SqlCatalogue) -> None:
+    """Candidates are read from the keys alone (`records_sharing_keys`), so this must hold."""
+    another_book = make_marc_record("n2", "Lục Vân Tiên", author="Nguyễn Đình Chiểu")
+    untitled = make_marc_record("n3", None)  # no 245: quarantined
+    ingest(catalogue, "VN-NLV", kieu("n1"), another_book, untitled)
+    ingest(catalogue, "VN-HCM", kieu("h1"))
+    deleted = kieu("n1")
+    deleted.leader = deleted.leader[:5] + "d" + deleted.leader[6:]
+    ingest(catalogue, "VN-NLV", deleted)
+    ingest_bytes(catalogue, "VN-HCM", make_marc_file(), source_name="empty.mrc", full=True)
+    with catalogue.transaction() as transaction:
+        holders = transaction.session.execute(
+            select(SourceRecord.local_id, SourceRecord.status)
+            .join(MatchKey, MatchKey.source_record_id == SourceRecord.id)
+            .distinct()
+        ).all()
+    assert sorted(holders) == [("n2", "active")]
+    ingest(catalogue, "VN-VNU", kieu("u1"))
+    assert ("VN-VNU", "u1") in placement(catalogue)
+    assert len(partition(catalogue)) == 2  # u1 alone: its duplicates left, n2 is another title
 
 
 def test_incremental_placement_equals_a_rebuild(catalogue: SqlCatalogue) -> None:

@@ -115,22 +115,20 @@ def _values_by_kind(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
 def records_sharing_keys(
     session: Session, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], set[int]]:
-    """The active source records holding each of these blocking keys.
+    """The source records holding each of these blocking keys: active ones only hold keys.
 
     One statement per kind of key, `kind = ? AND value IN (...)`: SQLite's
     planner cannot use the (kind, value) index for a row-value IN and scans
-    every source record instead, once per statement.
+    every source record instead, once per statement. Ingest and withdrawal
+    drop the keys of a record that stops being active, so the key index
+    answers alone, without reading each holder's status.
     """
     holders: dict[tuple[str, str], set[int]] = {}
     for kind, values in sorted(_values_by_kind(keys).items()):
         for chunk in _distinct_chunks(values):
             rows = session.execute(
-                select(key_table.c.value, key_table.c.source_record_id)
-                .join(source_table, source_table.c.id == key_table.c.source_record_id)
-                .where(
-                    key_table.c.kind == kind,
-                    key_table.c.value.in_(chunk),
-                    source_table.c.status == "active",
+                select(key_table.c.value, key_table.c.source_record_id).where(
+                    key_table.c.kind == kind, key_table.c.value.in_(chunk)
                 )
             )
             for value, source_id in rows:
