@@ -271,18 +271,31 @@ class TitleForms:
         return self.toned if marked else self.folded
 
 
-def _title_keys(title: str, key: Callable[[str], str]) -> TitleKeys:
-    plain = without_remarks(title)
-    parts = [part_key for part_key in map(key, _TITLE_SEPARATORS.split(plain)) if part_key]
-    return TitleKeys(key(title), key(plain), parts[0] if len(parts) > 1 else "")
+def _both_keys(title: str) -> tuple[str, str]:
+    """The match key and the fold key of a text, keyed once."""
+    toned = text.match_key(title)
+    return toned, text.fold_of_match_key(toned)
 
 
 @lru_cache(maxsize=KEY_CACHE_SIZE)
 def title_forms(title: str) -> TitleForms:
     """The keys and the Vietnamese sign of a title (`TitleForms`)."""
+    whole = _both_keys(title)
+    plain_text = without_remarks(title)
+    plain = whole if plain_text == title else _both_keys(plain_text)
+    first_parts = ("", "")
+    parts = _TITLE_SEPARATORS.split(plain_text)
+    if len(parts) > 1:
+        keyed = [_both_keys(part) for part in parts]
+        toned_parts = [toned for toned, _ in keyed if toned]
+        folded_parts = [folded for _, folded in keyed if folded]
+        first_parts = (
+            toned_parts[0] if len(toned_parts) > 1 else "",
+            folded_parts[0] if len(folded_parts) > 1 else "",
+        )
     return TitleForms(
-        _title_keys(title, text.match_key),
-        _title_keys(title, text.fold_key),
+        TitleKeys(whole[0], plain[0], first_parts[0]),
+        TitleKeys(whole[1], plain[1], first_parts[1]),
         looks_vietnamese(title),
     )
 

@@ -256,7 +256,11 @@ def fold_key(text: str, *, vietnamese: bool = True) -> str:
     token that only parses once its marks are gone ("bÿ" → "by" → "bi") still
     gives a stable key.
     """
-    key = match_key(text, vietnamese=vietnamese)
+    return fold_of_match_key(match_key(text, vietnamese=vietnamese), vietnamese=vietnamese)
+
+
+def fold_of_match_key(key: str, *, vietnamese: bool = True) -> str:
+    """Return the fold key of a text whose match key is `key`: `fold_key` without keying twice."""
     if key.isascii():
         # Nothing to strip, and match_key of a key is the key: skip the second pass.
         return key
