@@ -147,7 +147,8 @@ class MatchKey(Base):
     """A blocking key of a source record (e.g. kind 'isbn', an ISBN-13)."""
 
     __tablename__ = "match_keys"
-    __table_args__ = (Index(None, "kind", "value"),)
+    # Covering: a key's holders and their count come from the index alone.
+    __table_args__ = (Index(None, "kind", "value", "source_record_id"),)
 
     source_record_id: Mapped[int] = mapped_column(
         ForeignKey("source_records.id", ondelete="CASCADE"), primary_key=True
