@@ -235,14 +235,23 @@ def match_key(text: str, *, vietnamese: bool = True) -> str:
     return " ".join(key.translate(_KEY_CHARACTERS).split())
 
 
+class _MarksDropped(dict[int, int | None]):
+    """A `str.translate` table dropping combining marks (category M), filled as met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code))[0] == "M" else code
+        self[code] = kept
+        return kept
+
+
+_MARKS_DROPPED = _MarksDropped()
+
+
 def _strip_marks(text: str) -> str:
     """Drop every combining mark and write đ as d (ASCII text has neither)."""
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(
-        character for character in decomposed if unicodedata.category(character)[0] != "M"
-    )
+    stripped = unicodedata.normalize("NFD", text).translate(_MARKS_DROPPED)
     return to_nfc(stripped.replace("đ", "d"))
 
 
