@@ -166,6 +166,13 @@ class IngestTransaction(CatalogueTransaction, Protocol):
         it and matching is the same as if batches had come one by one.
         """
 
+    def refresh_stale_statistics(self) -> list[str]:
+        """Have the database re-estimate the tables much changed since it last did; their names.
+
+        Ingest asks after each batch, so a long load keeps the query plans of
+        its look-ups right even where the database does not do it by itself.
+        """
+
     def find_source_records(
         self, library_id: int, local_ids: Iterable[str]
     ) -> dict[str, StoredSourceRecord]:

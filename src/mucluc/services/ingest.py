@@ -436,6 +436,10 @@ def _flush(store: IngestStore, run: _Run) -> None:
             if write.status != "quarantined"
         ]
         joined = place_records(transaction, run.library_id, placements)
+    with store.transaction() as transaction:
+        refreshed = transaction.refresh_stale_statistics()
+    if refreshed:
+        logger.info("planner_statistics_refreshed", extra={"tables": refreshed})
     summary.read += len(run.batch)
     for name, value in counts.items():
         setattr(summary, name, getattr(summary, name) + value)

@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 MIGRATIONS = Path(__file__).parent / "alembic"
 SQLITE_BUSY_TIMEOUT_MILLISECONDS = 30_000
@@ -90,3 +91,33 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
 def is_initialised(engine: Engine) -> bool:
     """Whether migrations have ever run against this store."""
     return inspect(engine).has_table("alembic_version")
+
+
+# autovacuum's default rule for analysing a table: 50 rows plus a tenth of it changed.
+_STALE_TABLES = text(
+    """
+    SELECT relname FROM pg_stat_user_tables
+    WHERE schemaname = current_schema()
+      AND n_mod_since_analyze > 50 + 0.1 * n_live_tup
+    ORDER BY relname
+    """
+)
+
+
+def analyse_stale_tables(session: Session) -> list[str]:
+    """ANALYZE the tables much changed since they were last analysed; return their names.
+
+    PostgreSQL plans from statistics that autovacuum keeps fresh, when it runs
+    and keeps up. During a long load into a new catalogue, with autovacuum off
+    or behind, the planner went on estimating `match_keys` as the empty table
+    it once was and chose slower plans for every key look-up (see "PostgreSQL
+    in production" in docs/configuration.md). Nothing to do on SQLite, whose
+    planner needs no statistics to use the indexes these look-ups rely on.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return []
+    stale = list(session.execute(_STALE_TABLES).scalars())
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    for name in stale:
+        session.execute(text(f"ANALYZE {quote(name)}"))
+    return stale

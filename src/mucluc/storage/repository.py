@@ -38,6 +38,7 @@ from mucluc.core.ports import (
 from mucluc.errors import LibraryError, LibraryNotFoundError
 from mucluc.storage import dedup, loading
 from mucluc.storage.audit import append_audit_event
+from mucluc.storage.database import analyse_stale_tables
 from mucluc.storage.tables import (
     Change,
     Holding,
@@ -72,6 +73,10 @@ class SqlTransaction:
             self.session.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": CATALOGUE_LOCK_KEY}
             )
+
+    def refresh_stale_statistics(self) -> list[str]:
+        """ANALYZE the much-changed tables on PostgreSQL (`analyse_stale_tables`)."""
+        return analyse_stale_tables(self.session)
 
     def library_id(self, code: str) -> int:
         """The internal id of a library; raises LibraryError if unknown."""
