@@ -162,6 +162,43 @@ def test_unknown_library_is_one_clear_line_and_exit_1(
     assert result.stderr.strip() == "mucluc: no member library has the code 'VN-NOPE'"
 
 
+def test_a_complete_load_that_was_not_read_whole_withdraws_nothing(
+    tmp_path: Path, marc_files: dict[str, Path]
+) -> None:
+    """An empty, cut-short or unreadable file is not the library's whole catalogue."""
+    home = national_library_home(tmp_path / "home")
+    loaded = mucluc(home, "ingest", "--library", "VN-NLV", "--full", str(marc_files["VN-NLV"]))
+    assert loaded.returncode == 0, loaded.stderr
+    whole = marc_files["VN-NLV"].read_bytes()
+    cut_short = tmp_path / "cut.mrc"
+    cut_short.write_bytes(whole[: len(whole) - 40])  # the second record breaks off
+    empty = tmp_path / "empty.mrc"
+    empty.write_bytes(b"")
+    for partial, why in (
+        (cut_short, "cut.mrc was not read to its end (record 2, byte"),
+        (empty, "no record of the load could be stored"),
+    ):
+        result = mucluc(home, "ingest", "--library", "VN-NLV", "--full", str(partial))
+        assert result.returncode == 1
+        assert f"nothing withdrawn: {why}" in result.stderr
+    stats = mucluc(home, "search", "--json", "Truyện Kiều")
+    assert json.loads(stats.stdout)["total"] == 1  # NLV2 is still there
+    told = mucluc(home, "ingest", "--library", "VN-NLV", str(cut_short))
+    assert "reading stopped at record 2, byte" in told.stdout
+
+
+def test_ingest_says_why_each_record_was_quarantined(tmp_path: Path) -> None:
+    home = national_library_home(tmp_path / "home")
+    book_list = tmp_path / "sach.csv"
+    book_list.write_text(
+        "Nhan đề,Tác giả,Năm xuất bản,Số ĐKCB\nLão Hạc,Nam Cao,2019,A1\n,Nam Cao,2017,A2\n",
+        encoding="utf-8",
+    )
+    result = mucluc(home, "ingest", "--library", "VN-NLV", str(book_list))
+    assert result.returncode == 0, result.stderr
+    assert "quarantined record 2, line 3, 245: no title statement (245)" in result.stdout
+
+
 def test_a_large_ingest_is_indexed_by_a_second_process_while_it_loads(
     tmp_path: Path, marc_files: dict[str, Path]
 ) -> None:

@@ -235,17 +235,18 @@ def test_only_active_records_hold_blocking_keys(catalogue: SqlCatalogue) -> None
     deleted = kieu("n1")
     deleted.leader = deleted.leader[:5] + "d" + deleted.leader[6:]
     ingest(catalogue, "VN-NLV", deleted)
-    ingest_bytes(catalogue, "VN-HCM", make_marc_file(), source_name="empty.mrc", full=True)
+    kept = make_marc_record("h2", "Lục Vân Tiên", author="Nguyễn Đình Chiểu", year=2001)
+    ingest_bytes(catalogue, "VN-HCM", make_marc_file(kept), source_name="all.mrc", full=True)
     with catalogue.transaction() as transaction:
         holders = transaction.session.execute(
             select(SourceRecord.local_id, SourceRecord.status)
             .join(MatchKey, MatchKey.source_record_id == SourceRecord.id)
             .distinct()
         ).all()
-    assert sorted(holders) == [("n2", "active")]
+    assert sorted(holders) == [("h2", "active"), ("n2", "active")]
     ingest(catalogue, "VN-VNU", kieu("u1"))
     assert ("VN-VNU", "u1") in placement(catalogue)
-    assert len(partition(catalogue)) == 2  # u1 alone: its duplicates left, n2 is another title
+    assert len(partition(catalogue)) == 3  # u1 alone: its duplicates left; n2, h2 other books
 
 
 def test_incremental_placement_equals_a_rebuild(catalogue: SqlCatalogue) -> None:

@@ -22,7 +22,7 @@ from mucluc.indexing_alongside import IndexingAlongside, IndexingOutcome
 from mucluc.services.audit import record_audit_event
 from mucluc.services.catalogue import catalogue_counts, export_jsonl
 from mucluc.services.indexing import apply_pending_changes
-from mucluc.services.ingest import ingest_files
+from mucluc.services.ingest import IngestSummary, ingest_files
 from mucluc.services.search import parse_filters, reader_search_request, search_catalogue
 from mucluc.services.sources import load_source_configs
 
@@ -136,19 +136,37 @@ def ingest(
         )
     indexed = index_message(indexing.finish()) if indexing else update_index_now(runtime)
     totals = {name: sum(getattr(summary, name) for summary in summaries) for name in INGEST_KEYS}
+    refusal = summaries[-1].withdrawal_refused if summaries else ""
     if as_json:
         print_json({**totals, "files": [asdict(summary) for summary in summaries]})
-        return
-    for summary in summaries:
-        typer.echo(
-            f"{summary.source_name}: read {summary.read}, added {summary.added}, "
-            f"updated {summary.updated}, unchanged {summary.unchanged}, "
-            f"deleted {summary.deleted}, quarantined {summary.quarantined}; "
-            f"joined an existing union record {summary.merged}"
-        )
-    if full:
-        typer.echo(f"withdrawn (absent from the complete load): {totals['withdrawn']}")
-    typer.echo(indexed)
+    else:
+        for summary in summaries:
+            _echo_summary(summary)
+        if refusal:
+            typer.echo(f"nothing withdrawn: {refusal}", err=True)
+        elif full:
+            typer.echo(f"withdrawn (absent from the complete load): {totals['withdrawn']}")
+        typer.echo(indexed)
+    if refusal:
+        raise typer.Exit(1)  # a complete load was asked for and did not happen
+
+
+def _echo_summary(summary: IngestSummary) -> None:
+    """One file's counts, where reading stopped, and why its first records were quarantined."""
+    typer.echo(
+        f"{summary.source_name}: read {summary.read}, added {summary.added}, "
+        f"updated {summary.updated}, unchanged {summary.unchanged}, "
+        f"deleted {summary.deleted}, quarantined {summary.quarantined}; "
+        f"joined an existing union record {summary.merged}"
+    )
+    if summary.reading_stopped:
+        typer.echo(f"  reading stopped at {summary.reading_stopped}")
+    for reason in summary.quarantine_reasons:
+        if reason != summary.reading_stopped:  # said just above
+            typer.echo(f"  quarantined {reason}")
+    unlisted = summary.quarantined - len(summary.quarantine_reasons)
+    if unlisted > 0:
+        typer.echo(f"  and {unlisted} more quarantined (every reason: /admin/quarantine)")
 
 
 INGEST_KEYS = (

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -34,6 +34,7 @@ from mucluc.services.matching import Placement, changing_catalogue, place_record
 logger = logging.getLogger(__name__)
 
 RECORDS_PER_TRANSACTION = 2_000
+QUARANTINE_REASONS_KEPT = 10  # in the summary; the quarantine keeps every reason
 ISO2709_FORMAT = "marc21"
 OUTCOMES = ("added", "updated", "unchanged", "deleted", "quarantined")
 
@@ -42,7 +43,13 @@ ProgressCallback = Callable[[int], None]
 
 @dataclass
 class IngestSummary:
-    """What happened to the records of one ingest run (one file, or several with `--full`)."""
+    """What happened to the records of one ingest run (one file, or several with `--full`).
+
+    `reading_stopped` says where and why the reader gave up on the rest of
+    the file ("" when it read to the end); `quarantine_reasons` gives the
+    first QUARANTINE_REASONS_KEPT reasons, each with its place in the file;
+    `withdrawal_refused` says why a complete load withdrew nothing.
+    """
 
     source_name: str
     job_id: int = 0
@@ -54,6 +61,9 @@ class IngestSummary:
     quarantined: int = 0
     merged: int = 0
     withdrawn: int = 0
+    reading_stopped: str = ""
+    quarantine_reasons: list[str] = field(default_factory=list)
+    withdrawal_refused: str = ""
 
     @property
     def loaded(self) -> int:
@@ -144,8 +154,34 @@ def ingest_files(
                 )
             )
     if seen is not None and summaries:
-        summaries[-1].withdrawn = withdraw_absent_records(store, library_code, seen)
+        _finish_complete_load(store, library_code, seen, summaries)
     return summaries
+
+
+def _finish_complete_load(
+    store: IngestStore, library_code: str, seen: set[str], summaries: Sequence[IngestSummary]
+) -> None:
+    """Withdraw the library's records the load lacked, unless it was not a whole catalogue."""
+    refusal = _withdrawal_refusal(summaries)
+    if refusal:
+        summaries[-1].withdrawal_refused = refusal
+        logger.warning("withdrawal_refused", extra={"library": library_code, "why": refusal})
+    else:
+        summaries[-1].withdrawn = withdraw_absent_records(store, library_code, seen)
+
+
+def _withdrawal_refusal(summaries: Sequence[IngestSummary]) -> str:
+    """Why a complete load must not withdraw the records it lacks, or "" when it may.
+
+    An empty, cut-short or unreadable file is not a library's whole catalogue:
+    withdrawing what it lacks would hide every record the library has.
+    """
+    for summary in summaries:
+        if summary.reading_stopped:
+            return f"{summary.source_name} was not read to its end ({summary.reading_stopped})"
+    if not any(summary.read - summary.quarantined for summary in summaries):
+        return "no record of the load could be stored"
+    return ""
 
 
 def ingest_bytes(
@@ -170,7 +206,7 @@ def ingest_bytes(
         store, library_code, io.BytesIO(data), source_name, seen, None, record_format, source
     )
     if seen is not None:
-        summary.withdrawn = withdraw_absent_records(store, library_code, seen)
+        _finish_complete_load(store, library_code, seen, [summary])
     return summary
 
 
@@ -202,6 +238,8 @@ def _ingest_stream(
     )
     try:
         for parsed in records:
+            if parsed.ends_reading:
+                summary.reading_stopped = _place_and_reason(parsed.problems[-1])
             prepared = prepare_record(
                 parsed, source_name, record_format=record_format, source=source
             )
@@ -220,6 +258,24 @@ def _ingest_stream(
         transaction.finish_job(summary.job_id, "finished", summary.counts(), "")
     logger.info("ingest_finished", extra={"source": source_name, **summary.counts()})
     return summary
+
+
+def _place_and_reason(problem: Mapping[str, Any]) -> str:
+    """Where a problem is, then what it is: "record 8, byte 5000, 245: message"."""
+    place = [f"record {problem['record']}"]
+    if problem.get("line"):
+        place.append(f"line {problem['line']}")
+    elif problem.get("offset"):
+        place.append(f"byte {problem['offset']}")
+    if problem.get("tag"):
+        place.append(str(problem["tag"]))
+    return f"{', '.join(place)}: {problem['message']}"
+
+
+def _quarantine_reason(problems: Sequence[Mapping[str, Any]]) -> str:
+    """The first error that sent a record to quarantine, with its place in the file."""
+    errors = [problem for problem in problems if problem["severity"] == "error"]
+    return _place_and_reason((errors or list(problems))[0]) if problems else "unreadable"
 
 
 def _problem(parsed: ParsedRecord, source_name: str, tag: str, message: str) -> dict[str, Any]:
@@ -399,6 +455,8 @@ def _flush(store: IngestStore, run: _Run) -> None:
             stored = existing.get(write.local_id)
             if write.status == "quarantined":
                 counts["quarantined"] += 1
+                if len(summary.quarantine_reasons) < QUARANTINE_REASONS_KEPT:
+                    summary.quarantine_reasons.append(_quarantine_reason(write.problems))
                 if stored is None or stored.content_hash != write.content_hash:
                     writes.append(write)
                 continue

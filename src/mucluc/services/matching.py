@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from mucluc.core.audit import AuditEvent
 from mucluc.core.dedup.cluster import (
@@ -64,7 +63,6 @@ logger = logging.getLogger(__name__)
 KEY_VALUE_LENGTH = 200  # match_keys.value is a String(200); longer title keys are cut
 FRESH_ID_BASE = 1 << 60  # stands for "a new union record" until the store gives real ids
 STAFF_ACTOR = "cli"
-RECORDS_PER_KEY_CACHE = 4_096
 
 
 @dataclass(frozen=True)
@@ -83,17 +81,16 @@ class Placement:
     previous_keys: frozenset[tuple[str, str]] = frozenset()
 
 
-@lru_cache(maxsize=RECORDS_PER_KEY_CACHE)  # each batch record's keys are asked for twice
 def stored_keys(profile: MatchProfile) -> frozenset[tuple[str, str]]:
     """The blocking keys kept for a record: every key, whatever the blocklist says, cut to fit."""
     return frozenset((kind, value[:KEY_VALUE_LENGTH]) for kind, value in blocking_keys(profile))
 
 
-def _lookup_keys(profile: MatchProfile, blocked: frozenset[str]) -> set[tuple[str, str]]:
+def _lookup_keys(keys: frozenset[tuple[str, str]], blocked: frozenset[str]) -> set[tuple[str, str]]:
     """The stored keys a record looks candidates up by: blocklisted ISBNs find nothing."""
     return {
         (kind, value)
-        for kind, value in stored_keys(profile)
+        for kind, value in keys
         if not (kind in (ISBN_KEY, INVALID_ISBN_KEY) and value in blocked)
     }
 
@@ -161,13 +158,21 @@ def _decide(
     subjects: Mapping[int, MatchProfile],
     policy: DedupPolicy,
     counts: Mapping[tuple[str, str], int],
+    known_keys: Mapping[int, frozenset[tuple[str, str]]] | None = None,
 ) -> list[MatchDecision]:
     """The matches between these records and every active record sharing an uncrowded key.
 
-    `counts` are key holder counts already read (`_uncrowded_holders`).
+    `counts` are key holder counts already read (`_uncrowded_holders`);
+    `known_keys` the stored keys of subjects whose keys were just made.
     """
     blocked = policy.isbn_blocklist.isbns
-    wanted = {source_id: _lookup_keys(profile, blocked) for source_id, profile in subjects.items()}
+    known = known_keys or {}
+    wanted = {
+        source_id: _lookup_keys(
+            known[source_id] if source_id in known else stored_keys(profile), blocked
+        )
+        for source_id, profile in subjects.items()
+    }
     holders = _uncrowded_holders(
         transaction, {key for keys in wanted.values() for key in keys}, policy.block_limit, counts
     )
@@ -352,7 +357,15 @@ def place_records(
     neighbours, counts = _crossing_neighbours(transaction, placements, policy.block_limit)
     neighbours -= batch_ids
     decisions = _decide(
-        transaction, {**_load_profiles(transaction, neighbours), **profiles}, policy, counts
+        transaction,
+        {**_load_profiles(transaction, neighbours), **profiles},
+        policy,
+        counts,
+        known_keys={
+            placement.source_record_id: placement.keys
+            for placement in placements
+            if placement.source_record_id in profiles and placement.profile is not None
+        },
     )
     transaction.replace_match_decisions(batch_ids | neighbours, decisions)
     seeds = batch_ids | neighbours
@@ -421,18 +434,14 @@ def rebuild_union_records(store: MatchingStore) -> RebuildSummary:
         profiles = _profiles_from_store(transaction, placements)
         transaction.drop_match_profiles(placements)
         transaction.save_match_profiles(profiles)
-        transaction.replace_blocking_keys(
-            {source_id: stored_keys(profile) for source_id, profile in profiles.items()}
-        )
+        keys = {source_id: stored_keys(profile) for source_id, profile in profiles.items()}
+        transaction.replace_blocking_keys(keys)
         # Progress of a long run for operators (and the kill tests' cue that writing began).
         logger.info("dedup_rebuild_profiled", extra={"records": len(profiles)})
         policy = _policy(transaction)
         blocked = policy.isbn_blocklist.isbns
         blocks = uncrowded_blocks(
-            (
-                (source_id, _lookup_keys(profile, blocked))
-                for source_id, profile in profiles.items()
-            ),
+            ((source_id, _lookup_keys(keys[source_id], blocked)) for source_id in profiles),
             policy.block_limit,
         )
         pairs: set[tuple[int, int]] = set()

@@ -155,7 +155,7 @@ def read_marcxml_stream(stream: BinaryIO, source_name: str) -> Iterator[ParsedRe
         message = f"{error}; reading stopped here"
         problem = _problem(source_name, position + 1, 0, "", message, line=line)
         raw = _unread_text(stream, line)
-        yield ParsedRecord(raw, position + 1, 0, None, [problem], line=line)
+        yield ParsedRecord(raw, position + 1, 0, None, [problem], line=line, ends_reading=True)
 
 
 def _holds_marc_fields(element: etree._Element) -> bool:
@@ -269,7 +269,8 @@ def read_marc_json(data: bytes, source_name: str) -> Iterator[ParsedRecord]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         message = f"not UTF-8 at byte {error.start}: MARC-in-JSON must be UTF-8; reading stopped"
-        yield ParsedRecord(data, 1, 0, None, [_problem(source_name, 1, 0, "", message)])
+        problem = _problem(source_name, 1, 0, "", message)
+        yield ParsedRecord(data, 1, 0, None, [problem], ends_reading=True)
         return
     entries: list[tuple[int, Any, bytes]] = []
     try:

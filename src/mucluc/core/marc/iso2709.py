@@ -58,7 +58,8 @@ class ParsedRecord:
     detection was (1.0 for UTF-8, MARC-8 and configured encodings); `repairs`
     lists what was done to make it readable (e.g. a leader/09 that said
     MARC-8 over UTF-8, a double-encoded UTF-8 field). Text formats give
-    the record's first `line` (from 1) and leave `offset` 0.
+    the record's first `line` (from 1) and leave `offset` 0. `ends_reading`
+    marks the outcome after which the reader gave up on the rest of the file.
     """
 
     raw: bytes
@@ -70,6 +71,7 @@ class ParsedRecord:
     repairs: list[str] = field(default_factory=list)
     confidence: float = 1.0
     line: int = 0
+    ends_reading: bool = False
 
     @property
     def has_errors(self) -> bool:
@@ -151,7 +153,7 @@ def read_iso2709_stream(
                     + "; reading stopped here"
                 )
                 problems.append(_problem("error", source_name, position, offset, "", message))
-                yield ParsedRecord(raw, position, offset, None, problems)
+                yield ParsedRecord(raw, position, offset, None, problems, ends_reading=True)
                 return
             end = terminator + 1
             problems.append(

@@ -291,6 +291,7 @@ def _read_rows(
 def _failure(
     source_name: str, position: int, line: int, message: str, row: list[str]
 ) -> ParsedRecord:
+    """The outcome of an error after which the rest of the file is not read."""
     problem = {
         "severity": "error",
         "file": source_name,
@@ -300,9 +301,8 @@ def _failure(
         "tag": "",
         "message": message,
     }
-    return ParsedRecord(
-        json.dumps(row, ensure_ascii=False).encode(), position, 0, None, [problem], line=line
-    )
+    raw = json.dumps(row, ensure_ascii=False).encode()
+    return ParsedRecord(raw, position, 0, None, [problem], line=line, ends_reading=True)
 
 
 def _data_field(tag: str, indicators: str, *subfields: tuple[str, str]) -> LeanField:
