@@ -107,3 +107,23 @@ def test_repair_text_keeps_correct_vietnamese_unchanged():
         "Truyện Kiều / Nguyễn Du",
         [],
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("Thơ Che\u0301\u0302 Lan Viên", "Thơ Chế Lan Viên"),  # as in LoC records of 2016
+        ("Các vua cuo\u0301\u0302i Nhà Nguye\u0303\u0302n", "Các vua cuối Nhà Nguyễn"),
+        ("Nhà xua\u0301\u0302t bản", "Nhà xuất bản"),
+        ("tuye\u0309\u0302n chọn", "tuyển chọn"),
+        ("a\u0300\u0306n", "ằn"),  # breve after the tone
+    ],
+)
+def test_repair_text_puts_a_vowels_shape_before_its_tone(written, meant):
+    """NFC cannot compose "e" + acute + circumflex: the marks need Vietnamese order first."""
+    assert repair_text(written, vietnamese=True) == (meant, ["marc8-mark-order"])
+
+
+def test_repair_text_leaves_marks_in_their_order_where_no_syllable_comes_of_it():
+    mathematics = "Jérôme q\u0301\u0302"  # no precomposed letter: NFC keeps the marks apart
+    assert repair_text(mathematics, vietnamese=True) == (mathematics, [])

@@ -831,23 +831,29 @@ def repair_eth(text: str) -> str:
 
 
 def repair_marc8_mark_order(text: str) -> str:
-    """Move marks a naive MARC-8 converter left on the letter before ("Vị̂et" → "Việt").
+    """Put back marks a naive MARC-8 converter misplaced ("Vị̂et", "Ché̂" → "Việt", "Chế").
 
-    For each word that is not a valid syllable, each run of non-horn marks is
-    tried on the next letter; the move is kept only if the word becomes a
-    valid syllable.
+    For each word that is not a valid syllable, the marks of each letter are
+    first put in Vietnamese order, the vowel's shape (circumflex, breve,
+    horn) before its tone: MARC-8 writes "ế" as its two marks before the
+    "e", in either order, and NFC cannot compose "e" + acute + circumflex.
+    Then each run of non-horn marks is tried on the next letter. A change is
+    kept only if the word becomes a valid syllable.
     """
 
     def fix(match: re.Match[str]) -> str:
         word = match.group()
-        if is_vietnamese_syllable(word):
-            return word
         letters: list[list[str]] = []
         for character in unicodedata.normalize("NFD", word):
             if unicodedata.combining(character) and letters:
                 letters[-1].append(character)
             else:
                 letters.append([character])
+        # The syllable test ignores the order of marks: reorder before asking it.
+        letters = [_shape_before_tone(letter) for letter in letters]
+        reordered = unicodedata.normalize("NFC", "".join("".join(letter) for letter in letters))
+        if is_vietnamese_syllable(reordered):
+            return reordered
         for index in range(len(letters) - 1):
             movable = [mark for mark in letters[index][1:] if mark != _HORN]
             if not movable:
@@ -863,6 +869,16 @@ def repair_marc8_mark_order(text: str) -> str:
         return word
 
     return unicodedata.normalize("NFC", re.sub(r"(?:[^\W\d_]|[\u0300-\u036f])+", fix, text))
+
+
+_VOWEL_SHAPES = frozenset("\u0302\u0306\u031b")  # circumflex, breve, horn
+
+
+def _shape_before_tone(letter: list[str]) -> list[str]:
+    """A letter and its marks, the vowel-shape marks first (a stable reordering)."""
+    base, marks = letter[0], letter[1:]
+    shapes = [mark for mark in marks if mark in _VOWEL_SHAPES]
+    return [base, *shapes, *(mark for mark in marks if mark not in _VOWEL_SHAPES)]
 
 
 _NEEDS_REPAIR = re.compile(
