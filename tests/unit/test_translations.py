@@ -48,3 +48,11 @@ def test_loaded_language_translates() -> None:
     assert (
         load_language("en").gettext("Libraries holding this item") == "Libraries holding this item"
     )
+
+
+def test_counted_words_agree_with_their_number() -> None:
+    english, vietnamese = load_language("en"), load_language("vi")
+    assert english.ngettext("library", "libraries", 1) == "library"
+    assert english.ngettext("library", "libraries", 3) == "libraries"
+    assert vietnamese.ngettext("library", "libraries", 1) == "thư viện"
+    assert vietnamese.ngettext("library", "libraries", 3) == "thư viện"

@@ -42,6 +42,10 @@ class Language:
         """The message in this language."""
         return str(self.translations.gettext(message))
 
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        """The message for this many in this language ("1 library", "2 libraries", "2 thư viện")."""
+        return str(self.translations.ngettext(singular, plural, count))
+
 
 @cache
 def load_language(code: str) -> Language:

@@ -37,6 +37,7 @@ def language_context(request: Request) -> dict[str, Any]:
     ]
     return {
         "_": language.gettext,
+        "ngettext": language.ngettext,
         "lang": language.code,
         "language_switches": switches,
         "number": lambda value: format_decimal(value, locale=language.code),
