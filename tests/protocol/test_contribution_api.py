@@ -256,7 +256,7 @@ def test_csv_is_refused_with_415_and_the_reason(writer: httpx.Client) -> None:
         "/api/v1/libraries/VN-HCM/records", content=b"a,b\n", headers={"Content-Type": "text/csv"}
     )
     assert response.status_code == 415
-    assert "CSV" in response.json()["detail"]
+    assert "mucluc ingest --library CODE FILE" in response.json()["detail"]
 
 
 BILLION_LAUGHS = (

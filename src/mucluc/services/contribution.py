@@ -48,7 +48,14 @@ MEDIA_TYPES = {
     "application/marc+json": "marc-json",
     "application/json": "marc-json",
 }
-NOT_YET_READ = {"text/csv": "CSV bodies are accepted once ingest reads CSV (issue #3)"}
+_BOOK_LISTS = (
+    "book lists (CSV, XLSX) are loaded with `mucluc ingest --library CODE FILE`, which maps "
+    "their columns; this API takes MARC 21, MARCXML and MARC-in-JSON"
+)
+NOT_YET_READ = {
+    "text/csv": _BOOK_LISTS,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _BOOK_LISTS,
+}
 TAG_PATTERN = re.compile(r"^[0-9A-Za-z]{3}$")
 LEADER_LENGTH = 24
 
