@@ -201,6 +201,14 @@ def test_csv_cells_have_html_character_references_decoded_before_names_are_split
     ]
 
 
+def test_csv_cells_written_twice_as_utf8_are_repaired_as_marc_subfields_are() -> None:
+    data = "Nhan đề,Tác giả,Năm xuất bản\nLÃ£o Háº¡c,Nam Cao,2019\n".encode()
+    (outcome,) = read(data, "sach.csv")
+    assert outcome.record is not None
+    assert outcome.record.get("245").get("a") == "Lão Hạc"
+    assert outcome.repairs == ["title: double-utf8"]
+
+
 def test_csv_without_title_column_stops_with_the_headers_found() -> None:
     (outcome,) = read(b"A,B\n1,2\n", "x.csv")
     assert outcome.has_errors

@@ -22,7 +22,7 @@ from typing import Any
 
 from mucluc.core.marc.iso2709 import ParsedRecord
 from mucluc.core.marc.lean import LeanField, LeanRecord
-from mucluc.core.normalise.encoding import decode_text_file
+from mucluc.core.normalise.encoding import decode_text_file, repair_text
 from mucluc.core.normalise.text import fold_key, has_vietnamese_marks
 
 ColumnMapping = dict[str, str]
@@ -254,6 +254,23 @@ def decode_character_references(values: dict[str, str]) -> tuple[dict[str, str],
     return decoded, repairs
 
 
+def repair_cells(values: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Apply the §1.4 text repairs to cells, as MARC subfields get them; name the repairs.
+
+    Double-encoded UTF-8 ("LÃ£o Háº¡c") is repaired in any row; eth and
+    legacy bytes shown as cp1252 only in a row whose language cell says
+    Vietnamese, as in MARC records (§1.3).
+    """
+    vietnamese = values.get("language", "").strip().lower().startswith("vi")
+    repaired = {}
+    repairs: list[str] = []
+    for role, value in values.items():
+        text, names = repair_text(value, vietnamese=vietnamese)
+        repairs.extend(f"{role}: {name}" for name in names)
+        repaired[role] = text
+    return repaired, repairs
+
+
 def _read_rows(
     rows: Iterator[tuple[int, list[str]]], source_name: str, columns: ColumnMapping | None
 ) -> Iterator[ParsedRecord]:
@@ -280,9 +297,11 @@ def _read_rows(
                 return
             continue
         position += 1
-        values, repairs = decode_character_references(
+        values, references = decode_character_references(
             {role: row[index].strip() for role, index in assigned.items() if index < len(row)}
         )
+        values, repairs = repair_cells(values)
+        repairs = references + repairs
         raw = json.dumps(dict(zip(headers, row, strict=False)), ensure_ascii=False).encode()
         record, problems = row_to_record(values, source_name, position, line)
         yield ParsedRecord(raw, position, 0, record, problems, repairs=repairs, line=line)
