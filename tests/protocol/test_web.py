@@ -97,6 +97,13 @@ def test_home_page_has_a_search_box_and_counts(client: httpx.Client) -> None:
     assert "Thư viện Quốc gia Việt Nam" in page.text
 
 
+def test_search_page_closes_a_phrase_the_reader_left_open(client: httpx.Client) -> None:
+    page = client.get("/search", params={"q": '"lich su'})
+    assert page.status_code == 200
+    assert "<mark>Lịch</mark> <mark>sử</mark> Việt Nam" in page.text
+    assert 'value="&#34;lich su&#34;"' in page.text  # the box shows what was searched
+
+
 def test_search_page_finds_toned_titles_from_a_query_without_tones(client: httpx.Client) -> None:
     page = client.get("/search", params={"q": "lich su"})
     assert page.status_code == 200

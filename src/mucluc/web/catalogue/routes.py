@@ -56,10 +56,17 @@ def search(
     sort: Annotated[str, Query()] = "relevance",
     filters: Annotated[list[str] | None, Query(alias="filter")] = None,
 ) -> HTMLResponse:
-    """A page of results for the reader's query, with facets to narrow it and a sort."""
+    """A page of results for the reader's query, with facets to narrow it and a sort.
+
+    A phrase left open ('"lịch sử') is closed at the end of the query, as the
+    reader most likely meant; the search box shows the query as searched.
+    The API and the protocols keep refusing it with the reason.
+    """
     state = web_state(request)
     size = state.settings.page_size
     chosen = filters or []
+    if q.count('"') % 2:
+        q = f'{q}"'
     search_request = reader_search_request(
         q,
         page=page,
