@@ -209,6 +209,32 @@ def test_csv_cells_written_twice_as_utf8_are_repaired_as_marc_subfields_are() ->
     assert outcome.repairs == ["title: double-utf8"]
 
 
+def test_a_registers_consecutive_copies_of_one_edition_make_one_record() -> None:
+    """A register (sổ đăng ký cá biệt) lists each copy on its own row, with its own Số ĐKCB."""
+    data = (
+        "Số ĐKCB,Nhan đề,Tác giả,Năm xuất bản,Kho\n"
+        "VV.00101,Đất rừng phương Nam,Đoàn Giỏi,2019,Kho mượn\n"
+        "VV.00102,Đất rừng phương Nam,Đoàn Giỏi,2019,Kho mượn\n"
+        "VV.00103,Đất rừng phương Nam,Đoàn Giỏi,2019,Kho đọc\n"
+        "VV.00104,Đất rừng phương Nam,Đoàn Giỏi,2020,Kho mượn\n"
+        "VV.00104,Đất rừng phương Nam,Đoàn Giỏi,2020,Kho mượn\n"
+    ).encode()
+    first, reprint, listed_twice = read(data, "so-dkcb.csv")
+    assert first.record is not None and first.position == 1 and first.line == 2
+    assert first.record.get("001").data == "VV.00101"
+    copies = first.record.get_fields("852")
+    assert [(copy.get("p"), copy.get("b")) for copy in copies] == [
+        ("VV.00101", "Kho mượn"),
+        ("VV.00102", "Kho mượn"),
+        ("VV.00103", "Kho đọc"),
+    ]
+    assert reprint.record is not None and reprint.record.get("001").data == "VV.00104"
+    assert (reprint.position, reprint.line) == (2, 5)  # another year: another edition
+    assert listed_twice.record is not None  # the same number again is not another copy
+    assert listed_twice.record.get("001").data == "VV.00104"
+    assert len(reprint.record.get_fields("852")) == 1
+
+
 def test_csv_without_title_column_stops_with_the_headers_found() -> None:
     (outcome,) = read(b"A,B\n1,2\n", "x.csv")
     assert outcome.has_errors

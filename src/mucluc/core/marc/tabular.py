@@ -4,7 +4,10 @@ Headers are recognised in Vietnamese or English ("Nhan đề"/"Title", "Tác
 giả"/"Author", "Số ĐKCB" …), with or without diacritics; an explicit
 mapping (`--columns title=Tên sách,year=3`) overrides them. Each row becomes
 one record: 001 id, 008, 020, 022, 082, 100/700, 245, 250, 264, 300, 650,
-773 and one 852 per copy. Any file encoding is read (BOM, UTF-16, cp1258,
+773 and one 852 per copy, its register number (Số ĐKCB) in $p; consecutive
+rows that differ only in register number, copies, location or call number
+are copies of one edition, as a register (sổ đăng ký cá biệt) lists them,
+and make one record under the first row's id. Any file encoding is read (BOM, UTF-16, cp1258,
 Latin-1; see `decode_text_file`). Pure apart from parsing the bytes given.
 """
 
@@ -18,6 +21,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from mucluc.core.marc.iso2709 import ParsedRecord
@@ -277,6 +281,7 @@ def _read_rows(
     headers: list[str] | None = None
     assigned: dict[str, int] = {}
     position = 0
+    pending: _Edition | None = None
     for line, row in rows:
         if not any(row):
             continue
@@ -296,15 +301,78 @@ def _read_rows(
                 yield _failure(source_name, 1, line, message, row)
                 return
             continue
-        position += 1
         values, references = decode_character_references(
             {role: row[index].strip() for role, index in assigned.items() if index < len(row)}
         )
         values, repairs = repair_cells(values)
-        repairs = references + repairs
-        raw = json.dumps(dict(zip(headers, row, strict=False)), ensure_ascii=False).encode()
-        record, problems = row_to_record(values, source_name, position, line)
-        yield ParsedRecord(raw, position, 0, record, problems, repairs=repairs, line=line)
+        described = dict(zip(headers, row, strict=False))
+        if pending is not None and pending.takes(values):
+            pending.add(line, values, described, references + repairs)
+            continue
+        if pending is not None:
+            yield pending.outcome(source_name)
+        position += 1
+        pending = _Edition(position, line, values, [described], references + repairs)
+    if pending is not None:
+        yield pending.outcome(source_name)
+
+
+# Roles that describe one copy, not the edition: rows differing only in these are copies.
+COPY_ROLES = frozenset({"id", "copies", "location", "call_number"})
+
+
+@dataclass
+class _Edition:
+    """Consecutive rows describing one edition, as a register lists its copies one per row.
+
+    The record takes the first row's values and id (its register number);
+    every row adds its copies, each with the row's register number.
+    """
+
+    position: int
+    line: int
+    values: dict[str, str]
+    rows: list[dict[str, str]]
+    repairs: list[str]
+    copies: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+
+    def takes(self, values: dict[str, str]) -> bool:
+        """Whether a row is another copy of this edition: the same but for its copy roles.
+
+        Both rows need a register number, and a new one: a row listed twice
+        is the same copy, which ingest takes as an update.
+        """
+        numbers = {self.values.get("id")} | {copy.get("id") for _, copy in self.copies}
+        return (
+            bool(self.values.get("id"))
+            and values.get("id") not in numbers | {"", None}
+            and _edition_of(values) == _edition_of(self.values)
+        )
+
+    def add(
+        self, line: int, values: dict[str, str], row: dict[str, str], repairs: list[str]
+    ) -> None:
+        self.copies.append((line, values))
+        self.rows.append(row)
+        self.repairs.extend(repair for repair in repairs if repair not in self.repairs)
+
+    def outcome(self, source_name: str) -> ParsedRecord:
+        record, problems = row_to_record(self.values, source_name, self.position, self.line)
+        fields = list(record.fields)
+        for line, copy in self.copies:
+            extra, more = row_to_record(copy, source_name, self.position, line)
+            fields.extend(item for item in extra.fields if item.tag == "852")
+            problems.extend(problem for problem in more if problem not in problems)
+        record = LeanRecord(record.leader, fields)
+        rows: Any = self.rows[0] if len(self.rows) == 1 else self.rows
+        raw = json.dumps(rows, ensure_ascii=False).encode()
+        return ParsedRecord(
+            raw, self.position, 0, record, problems, repairs=self.repairs, line=self.line
+        )
+
+
+def _edition_of(values: dict[str, str]) -> dict[str, str]:
+    return {role: value for role, value in values.items() if role not in COPY_ROLES}
 
 
 def _failure(
@@ -420,9 +488,19 @@ def row_to_record(
     if copies > MAXIMUM_COPIES:
         warn("852", f"copies {copies} is more than {MAXIMUM_COPIES}; counted as 1")
         copies = 1
-    location, call_number = values.get("location", ""), values.get("call_number", "")
-    # One 852 per copy: MARC 21 counts copies by 852 $p barcodes, which a list does not have.
-    fields.extend(
-        _data_field("852", "  ", ("b", location), ("h", call_number)) for _ in range(max(1, copies))
-    )
+    fields.extend(_copy_fields(values, copies))
     return LeanRecord("00000nam a2200000 i 4500", fields), problems
+
+
+def _copy_fields(values: dict[str, str], copies: int) -> list[LeanField]:
+    """One 852 per copy a row counts: location, call number, and its register number in $p.
+
+    MARC 21 counts copies by 852 $p barcodes; a list gives one register
+    number (Số ĐKCB) per row, so a row of several copies names it once.
+    """
+    location, call_number = values.get("location", ""), values.get("call_number", "")
+    register_numbers = [values.get("id", "")] + [""] * (max(1, copies) - 1)
+    return [
+        _data_field("852", "  ", ("b", location), ("h", call_number), ("p", number))
+        for number in register_numbers
+    ]
