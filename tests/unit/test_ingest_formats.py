@@ -220,7 +220,8 @@ def test_a_registers_consecutive_copies_of_one_edition_make_one_record() -> None
         "VV.00104,Đất rừng phương Nam,Đoàn Giỏi,2020,Kho mượn\n"
     ).encode()
     first, reprint, listed_twice = read(data, "so-dkcb.csv")
-    assert first.record is not None and first.position == 1 and first.line == 2
+    assert first.record is not None
+    assert (first.position, first.line) == (1, 2)
     assert first.record.get("001").data == "VV.00101"
     copies = first.record.get_fields("852")
     assert [(copy.get("p"), copy.get("b")) for copy in copies] == [
@@ -228,7 +229,8 @@ def test_a_registers_consecutive_copies_of_one_edition_make_one_record() -> None
         ("VV.00102", "Kho mượn"),
         ("VV.00103", "Kho đọc"),
     ]
-    assert reprint.record is not None and reprint.record.get("001").data == "VV.00104"
+    assert reprint.record is not None
+    assert reprint.record.get("001").data == "VV.00104"
     assert (reprint.position, reprint.line) == (2, 5)  # another year: another edition
     assert listed_twice.record is not None  # the same number again is not another copy
     assert listed_twice.record.get("001").data == "VV.00104"

@@ -34,13 +34,21 @@ class ContentProblem:
 def check_record(record: LeanRecord) -> list[ContentProblem]:
     """Return the content problems of a record (none for a clean one).
 
-    Only a missing 245 is an error (the record cannot be shown or matched);
-    the others are warnings: the record is loaded and the problem is kept
-    with it for a cataloguer.
+    Only a missing title is an error (the record cannot be shown or
+    matched): no 245, or a 245 without title text in $a or $k (a subfield
+    code mangled on the way leaves the title under another code). The others
+    are warnings: the record is loaded and the problem is kept with it for a
+    cataloguer.
     """
     problems: list[ContentProblem] = []
-    if not record.get_fields("245"):
+    statements = record.get_fields("245")
+    if not statements:
         problems.append(ContentProblem("error", "245", "no title statement (245)"))
+    elif not any(value.strip() for item in statements for value in item.get_subfields("a", "k")):
+        found = ", ".join(f"${code}" for item in statements for code, _ in item.subfields)
+        problems.append(
+            ContentProblem("error", "245", f"245 has no title in $a or $k (subfields: {found})")
+        )
     for field in record.get_fields("020"):
         for value in field.get_subfields("a"):
             if normalise_isbn(value) is None:
