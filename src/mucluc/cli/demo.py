@@ -37,6 +37,6 @@ def demo(
             summary = ingest_file(store, code, path)
             typer.echo(
                 f"{code}: read {summary.read}, loaded {summary.loaded}, "
-                f"unchanged {summary.unchanged}, rejected {summary.rejected}"
+                f"unchanged {summary.unchanged}, quarantined {summary.quarantined}"
             )
     typer.echo(update_index_now(runtime))

@@ -87,9 +87,11 @@ def ingest(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Ingest MARC21 files from a member library, match them and update the index.
+    """Ingest a member library's files (MARC 21, MARCXML, MARC-in-JSON, .mrk, CSV, XLSX).
 
-    Every record read ends as added, updated, unchanged, deleted or quarantined.
+    Records are matched into union records and the index is updated. Every
+    record read ends as added, updated, unchanged, deleted or quarantined;
+    the first quarantine reasons are printed with their place in the file.
     Files of MUCLUC_INDEX_ALONGSIDE_BYTES (4 MB) or more in all are indexed by
     a second process while they are stored.
     """
