@@ -14,6 +14,8 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from sqlalchemy.engine import make_url
+
 from mucluc.config import Settings
 from mucluc.core.dedup.compare import ComparisonWeights
 from mucluc.core.dedup.decide import DedupPolicy
@@ -70,9 +72,16 @@ def matching_policy(settings: Settings) -> DedupPolicy:
 
 def open_store(settings: Settings, *, migrate: bool = False) -> SqlCatalogue:
     """The store named by the settings; with `migrate`, brought to the newest schema first."""
-    if settings.resolved_database_url.startswith("sqlite"):
+    url = settings.resolved_database_url
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        if not migrate and database and database != ":memory:" and not Path(database).exists():
+            # Connecting would create an empty file: a mistyped MUCLUC_HOME left one behind.
+            raise ConfigurationError(
+                f"no store at {database}: run `mucluc init` first, or check MUCLUC_HOME"
+            )
         settings.home.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(url)
     if migrate:
         upgrade_database(engine)
     elif not is_initialised(engine):

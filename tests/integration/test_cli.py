@@ -265,10 +265,16 @@ def test_publish_renders_the_oai_pmh_text_of_changed_records_once(
     assert again.stdout == "rendered the published metadata of 0 union records\n"
 
 
-def test_uninitialised_home_says_to_run_init(tmp_path: Path) -> None:
-    result = mucluc(tmp_path / "empty", "stats")
+@pytest.mark.parametrize("command", [["stats"], ["search", "lich su"]], ids=" ".join)
+def test_uninitialised_home_says_to_run_init_and_leaves_nothing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A mistyped MUCLUC_HOME must not get an empty store or index made in it."""
+    result = mucluc(tmp_path / "empty", *command)
     assert result.returncode == 1
     assert "mucluc init" in result.stderr
+    assert not (tmp_path / "empty" / "mucluc.db").exists()
+    assert not (tmp_path / "empty" / "index").exists()
 
 
 def test_usage_error_exits_2(tmp_path: Path) -> None:

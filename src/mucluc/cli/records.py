@@ -17,7 +17,7 @@ from mucluc.cli.context import CommandContext, command_context, print_json
 from mucluc.core.marc.formats import FORMATS
 from mucluc.core.marc.tabular import ROLES, parse_columns
 from mucluc.core.source_config import SourceConfig
-from mucluc.errors import IndexBusyError
+from mucluc.errors import ConfigurationError, IndexBusyError
 from mucluc.indexing_alongside import IndexingAlongside, IndexingOutcome
 from mucluc.services.audit import record_audit_event
 from mucluc.services.catalogue import catalogue_counts, export_jsonl
@@ -237,6 +237,11 @@ def search(
         filters=parse_filters(filter_ or []),
         facets=facet or [],
     )
+    if not runtime.settings.index_path.exists():  # opening it would create an empty one
+        raise ConfigurationError(
+            f"no search index at {runtime.settings.index_path}: run `mucluc init` first, "
+            "or check MUCLUC_HOME"
+        )
     results = search_catalogue(runtime.index(), request)
     if as_json:
         print_json(
