@@ -104,6 +104,14 @@ def test_search_page_closes_a_phrase_the_reader_left_open(client: httpx.Client) 
     assert 'value="&#34;lich su&#34;"' in page.text  # the box shows what was searched
 
 
+def test_a_page_past_the_last_one_says_so_and_links_back(client: httpx.Client) -> None:
+    page = client.get("/search", params={"q": "lich su", "page": 50})
+    assert page.status_code == 200
+    assert "Trang này ở sau trang cuối." in page.text
+    assert "Không tìm thấy" not in page.text
+    assert 'page=1">Về trang cuối</a>' in page.text  # "lich su" fills one page here
+
+
 def test_search_page_finds_toned_titles_from_a_query_without_tones(client: httpx.Client) -> None:
     page = client.get("/search", params={"q": "lich su"})
     assert page.status_code == 200
