@@ -143,6 +143,9 @@ def test_record_page_lists_every_holding_library(client: httpx.Client) -> None:
     assert "Thư viện Quốc gia Việt Nam" in page.text
     assert "Thư viện KHTH TP. Hồ Chí Minh" in page.text
     assert "959.7 PH-L" in page.text
+    assert "<dd>Tiếng Việt</dd>" in page.text  # the language named, not its code "vie"
+    english = client.get(f"/records/{hit['id']}", params={"lang": "en"})
+    assert "<dd>Vietnamese</dd>" in english.text
 
 
 def test_api_search_returns_hits_with_libraries(client: httpx.Client) -> None:

@@ -129,5 +129,6 @@ def record_page(
             "export_formats": EXPORT_FORMATS.values(),
             "marc_text": marc_display(view),
             "other_editions": other_editions(web_state(request).follower.index, view),
+            "language_name": language_name,
         },
     )
