@@ -90,7 +90,10 @@ def test_api_record_says_why_its_members_are_one(client: httpx.Client, served: C
 def test_record_page_shows_the_evidence(client: httpx.Client, served: Catalogue) -> None:
     page = client.get(f"/records/{served.matched_id}", params={"lang": "en"})
     assert "Why these records are one" in page.text
-    assert "isbn-shared" in page.text
+    assert '<td title="isbn-shared">same ISBN</td>' in page.text  # the rule's code on hover
+    vietnamese = client.get(f"/records/{served.matched_id}", params={"lang": "vi"})
+    assert '<td title="isbn-shared">trùng ISBN</td>' in vietnamese.text
+    assert "<td>Nhan đề</td>" in vietnamese.text
 
 
 def test_staff_merge_is_explained_with_its_reason(client: httpx.Client, served: Catalogue) -> None:

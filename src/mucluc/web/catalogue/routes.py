@@ -23,6 +23,8 @@ from mucluc.services.search import (
 )
 from mucluc.web.catalogue.directory import LIBRARY_TYPE_NAMES
 from mucluc.web.catalogue.presentation import (
+    EVIDENCE_FIELDS,
+    EVIDENCE_RULES,
     FACET_LABELS,
     MATERIAL_TYPE_NAMES,
     SORT_LABELS,
@@ -130,5 +132,7 @@ def record_page(
             "marc_text": marc_display(view),
             "other_editions": other_editions(web_state(request).follower.index, view),
             "language_name": language_name,
+            "evidence_rules": EVIDENCE_RULES,
+            "evidence_fields": EVIDENCE_FIELDS,
         },
     )
