@@ -82,7 +82,8 @@ def ingest(
         typer.Option(
             "--full",
             help="The files are the library's whole catalogue: withdraw its records absent "
-            "from them.",
+            "from them. Nothing is withdrawn, and the exit status is 1, when a file was not "
+            "read to its end or no record could be stored.",
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
