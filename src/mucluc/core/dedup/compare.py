@@ -26,7 +26,6 @@ KEY_CACHE_SIZE = 1 << 16
 # A record is compared with many candidates, so the same titles and names are keyed
 # again and again; the keys are pure functions of the text, so each is made once.
 fold_key = lru_cache(maxsize=KEY_CACHE_SIZE)(text.fold_key)
-match_key = lru_cache(maxsize=KEY_CACHE_SIZE)(text.match_key)
 name_key = lru_cache(maxsize=KEY_CACHE_SIZE)(text.name_key)
 
 
@@ -305,7 +304,7 @@ def _tones_only_differ(left: TitleForms, right: TitleForms) -> bool:
     return left.vietnamese and right.vietnamese
 
 
-def title_is_part_of(shorter: str, longer: str, *, marked: bool = False) -> bool:
+def title_is_part_of(shorter: TitleKeys, longer: TitleKeys) -> bool:
     """Tell whether one title is the other cut short: its title proper, or a long prefix.
 
     "Introduction to constraint databases" is the part before the first
@@ -316,12 +315,9 @@ def title_is_part_of(shorter: str, longer: str, *, marked: bool = False) -> bool
     editorial"). A prefix without punctuation counts only for a long title
     (four words, 25 letters), as a system that cuts titles at a field length
     leaves them, so "Lịch sử Việt Nam" is not taken for "Lịch sử Việt Nam
-    hiện đại". With `marked`, tones must agree too.
+    hiện đại". Compared in one key form (`TitleForms.keys`): with tones kept,
+    tones must agree too.
     """
-    return _is_part_of(title_forms(shorter).keys(marked), title_forms(longer).keys(marked))
-
-
-def _is_part_of(shorter: TitleKeys, longer: TitleKeys) -> bool:
     short_key = shorter.plain
     words = len(short_key.split())
     if words < TITLE_PART_MIN_WORDS:
@@ -335,7 +331,7 @@ def _is_part_of(shorter: TitleKeys, longer: TitleKeys) -> bool:
     )
 
 
-def title_has_words_added(shorter: str, longer: str) -> bool:
+def title_has_words_added(shorter: TitleForms, longer: TitleForms) -> bool:
     """Tell whether the longer title is the shorter with a word or two put in after its start.
 
     "FlowBack: providing backward recovery for workflow management systems"
@@ -343,10 +339,6 @@ def title_has_words_added(shorter: str, longer: str) -> bool:
     word. Not for Vietnamese, whose words are syllables: "Lịch sử văn học
     Việt Nam" adds two to "Lịch sử Việt Nam" and is another subject.
     """
-    return _has_words_added(title_forms(shorter), title_forms(longer))
-
-
-def _has_words_added(shorter: TitleForms, longer: TitleForms) -> bool:
     if shorter.vietnamese or longer.vietnamese:
         return False
     short_words = shorter.folded.plain.split()
@@ -399,9 +391,9 @@ def compare_titles(left: MatchProfile, right: MatchProfile, weights: ComparisonW
         if len(left_full) <= len(right_full)
         else (right_forms, left_forms)
     )
-    if _is_part_of(shorter.keys(both_vietnamese), longer.keys(both_vietnamese)):
+    if title_is_part_of(shorter.keys(both_vietnamese), longer.keys(both_vietnamese)):
         return Evidence("title", *values, similarity, weights.title_cut_short, "title-cut-short")
-    if _has_words_added(shorter, longer):
+    if title_has_words_added(shorter, longer):
         return Evidence(
             "title", *values, similarity, weights.title_words_added, "title-words-added"
         )
