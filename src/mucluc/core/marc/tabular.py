@@ -7,8 +7,9 @@ one record: 001 id, 008, 020, 022, 082, 100/700, 245, 250, 264, 300, 650,
 773 and one 852 per copy, its register number (Số ĐKCB) in $p; consecutive
 rows that differ only in register number, copies, location or call number
 are copies of one edition, as a register (sổ đăng ký cá biệt) lists them,
-and make one record under the first row's id. Any file encoding is read (BOM, UTF-16, cp1258,
-Latin-1; see `decode_text_file`). Pure apart from parsing the bytes given.
+and make one record under the first row's id. Any file encoding is read
+(BOM, UTF-16, cp1258, Latin-1; see `decode_text_file`). Pure apart from
+parsing the bytes given.
 """
 
 from __future__ import annotations
@@ -360,9 +361,9 @@ class _Edition:
         record, problems = row_to_record(self.values, source_name, self.position, self.line)
         fields = list(record.fields)
         for line, copy in self.copies:
-            extra, more = row_to_record(copy, source_name, self.position, line)
-            fields.extend(item for item in extra.fields if item.tag == "852")
-            problems.extend(problem for problem in more if problem not in problems)
+            copies, more = _copy_fields(copy, source_name, self.position, line)
+            fields.extend(copies)
+            problems.extend(more)
         record = LeanRecord(record.leader, fields)
         rows: Any = self.rows[0] if len(self.rows) == 1 else self.rows
         raw = json.dumps(rows, ensure_ascii=False).encode()
@@ -408,17 +409,7 @@ def row_to_record(
     problems: list[dict[str, Any]] = []
 
     def warn(tag: str, message: str) -> None:
-        problems.append(
-            {
-                "severity": "warning",
-                "file": source_name,
-                "record": position,
-                "offset": 0,
-                "line": line,
-                "tag": tag,
-                "message": f"line {line}: {message}",
-            }
-        )
+        problems.append(_warning(source_name, position, line, tag, message))
 
     title = values.get("title", "")
     authors = [values["author"]] if values.get("author") else []
@@ -481,26 +472,44 @@ def row_to_record(
     fields.extend(_data_field("700", "0 ", ("a", name)) for name in authors[1:])
     if values.get("host"):
         fields.append(_data_field("773", "0 ", ("t", values["host"])))
-    copies_text = values.get("copies", "")
-    copies = int(copies_text) if copies_text.isdigit() else 1
-    if copies_text and not copies_text.isdigit():
-        warn("852", f"copies {copies_text!r} is not a number; counted as 1")
-    if copies > MAXIMUM_COPIES:
-        warn("852", f"copies {copies} is more than {MAXIMUM_COPIES}; counted as 1")
-        copies = 1
-    fields.extend(_copy_fields(values, copies))
-    return LeanRecord("00000nam a2200000 i 4500", fields), problems
+    copies, copy_problems = _copy_fields(values, source_name, position, line)
+    return LeanRecord("00000nam a2200000 i 4500", fields + copies), problems + copy_problems
 
 
-def _copy_fields(values: dict[str, str], copies: int) -> list[LeanField]:
+def _copy_fields(
+    values: dict[str, str], source_name: str, position: int, line: int
+) -> tuple[list[LeanField], list[dict[str, Any]]]:
     """One 852 per copy a row counts: location, call number, and its register number in $p.
 
     MARC 21 counts copies by 852 $p barcodes; a list gives one register
     number (Số ĐKCB) per row, so a row of several copies names it once.
     """
+    problems = []
+    copies_text = values.get("copies", "")
+    copies = int(copies_text) if copies_text.isdigit() else 1
+    if copies_text and not copies_text.isdigit():
+        message = f"copies {copies_text!r} is not a number; counted as 1"
+        problems.append(_warning(source_name, position, line, "852", message))
+    if copies > MAXIMUM_COPIES:
+        message = f"copies {copies} is more than {MAXIMUM_COPIES}; counted as 1"
+        problems.append(_warning(source_name, position, line, "852", message))
+        copies = 1
     location, call_number = values.get("location", ""), values.get("call_number", "")
     register_numbers = [values.get("id", "")] + [""] * (max(1, copies) - 1)
-    return [
+    fields = [
         _data_field("852", "  ", ("b", location), ("h", call_number), ("p", number))
         for number in register_numbers
     ]
+    return fields, problems
+
+
+def _warning(source_name: str, position: int, line: int, tag: str, message: str) -> dict[str, Any]:
+    return {
+        "severity": "warning",
+        "file": source_name,
+        "record": position,
+        "offset": 0,
+        "line": line,
+        "tag": tag,
+        "message": f"line {line}: {message}",
+    }
