@@ -52,7 +52,7 @@ _BOOK_LISTS = (
     "book lists (CSV, XLSX) are loaded with `mucluc ingest --library CODE FILE`, which maps "
     "their columns; this API takes MARC 21, MARCXML and MARC-in-JSON"
 )
-NOT_YET_READ = {
+READ_ELSEWHERE = {
     "text/csv": _BOOK_LISTS,
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _BOOK_LISTS,
 }
@@ -76,8 +76,8 @@ def record_format_of(content_type: str) -> str:
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type in MEDIA_TYPES:
         return MEDIA_TYPES[media_type]
-    if media_type in NOT_YET_READ:
-        raise UnsupportedFormatError(NOT_YET_READ[media_type])
+    if media_type in READ_ELSEWHERE:
+        raise UnsupportedFormatError(READ_ELSEWHERE[media_type])
     accepted = ", ".join(sorted(MEDIA_TYPES))
     raise UnsupportedFormatError(
         f"the media type {media_type or '(none)'!r} is not read here; send one of: {accepted}"
